@@ -1,0 +1,136 @@
+// Package edverify holds the single-signature verification rules of the three
+// ronkms modes. It is shared by package ed25519 (the public single verifiers)
+// and by the root package (batch verification), so that both apply exactly
+// the same rules: a batch verdict must equal the single verdict item by item.
+//
+// Everything here is variable-time: verification inputs are public.
+package edverify
+
+import (
+	"bytes"
+	"crypto/sha512"
+
+	"filippo.io/edwards25519"
+)
+
+// Mode selects the verification rules. The zero value is StdLib.
+type Mode int
+
+const (
+	// StdLib is crypto/ed25519.Verify: cofactorless equation, R never decoded,
+	// the recomputed R' compared byte for byte with R.
+	StdLib Mode = iota
+	// Strict is ed25519-dalek 2.x verify_strict: StdLib plus the rejection of
+	// small-order A and small-order R.
+	Strict
+	// ZIP215 is Zcash ZIP-215 (ed25519consensus.Verify): A and R decoded with
+	// non-canonical encodings accepted, cofactored equation.
+	ZIP215
+)
+
+const (
+	publicKeySize = 32
+	signatureSize = 64
+)
+
+// Domain prefixes of RFC 8032 section 5.1 (dom2). Pure Ed25519 has none.
+const (
+	DomPrefixPure = ""
+	DomPrefixPh   = "SigEd25519 no Ed25519 collisions\x01"
+	DomPrefixCtx  = "SigEd25519 no Ed25519 collisions\x00"
+)
+
+// Challenge computes k = SHA-512(dom2(domPrefix, context) || R || A || M) mod l,
+// hashing R and A exactly as given (never re-encoded), as every mode requires.
+func Challenge(k *edwards25519.Scalar, domPrefix, context string, R, A, message []byte) {
+	h := sha512.New()
+	if domPrefix != DomPrefixPure {
+		h.Write([]byte(domPrefix))
+		h.Write([]byte{byte(len(context))})
+		h.Write([]byte(context))
+	}
+	h.Write(R)
+	h.Write(A)
+	h.Write(message)
+	var digest [sha512.Size]byte
+	h.Sum(digest[:0])
+	if _, err := k.SetUniformBytes(digest[:]); err != nil {
+		panic("edverify: internal error: SetUniformBytes rejected 64 bytes")
+	}
+}
+
+// Verify applies the rules of mode to one pure Ed25519 signature. It never
+// panics: a key or signature of the wrong length is a false verdict.
+func Verify(mode Mode, publicKey, message, sig []byte) bool {
+	if len(publicKey) != publicKeySize || len(sig) != signatureSize {
+		return false
+	}
+	var k edwards25519.Scalar
+	Challenge(&k, DomPrefixPure, "", sig[:32], publicKey, message)
+	return VerifyWithChallenge(mode, publicKey, sig, &k)
+}
+
+// VerifyWithChallenge applies the rules of mode given k = H(R || A || M) mod l
+// (with any dom2 prefix already included). publicKey must be 32 bytes and
+// sig 64 bytes; callers check lengths.
+func VerifyWithChallenge(mode Mode, publicKey, sig []byte, k *edwards25519.Scalar) bool {
+	// s must be canonical (s < l) in every mode.
+	var s edwards25519.Scalar
+	if _, err := s.SetCanonicalBytes(sig[32:]); err != nil {
+		return false
+	}
+	// A must decode in every mode; y >= p is accepted, as is x = 0 with the
+	// sign bit set (filippo.io/edwards25519 decoding, as crypto/ed25519).
+	var A edwards25519.Point
+	if _, err := A.SetBytes(publicKey); err != nil {
+		return false
+	}
+	R := sig[:32]
+
+	switch mode {
+	case StdLib:
+		return cofactorless(&A, k, &s, R)
+	case Strict:
+		// Small-order A or R is rejected. R must also decode; a cofactorless
+		// match implies it does (R then equals the canonical encoding of R'),
+		// and a small-order R can only match as one of the canonical
+		// small-order encodings, so the byte test suffices for R.
+		if IsSmallOrderEncoding(R) || IsSmallOrder(&A) {
+			return false
+		}
+		return cofactorless(&A, k, &s, R)
+	case ZIP215:
+		var Rp edwards25519.Point
+		if _, err := Rp.SetBytes(R); err != nil {
+			return false
+		}
+		return cofactored(&A, k, &s, &Rp)
+	}
+	return false
+}
+
+// cofactorless reports whether the encoding of R' = [s]B - [k]A equals R
+// byte for byte.
+func cofactorless(A *edwards25519.Point, k, s *edwards25519.Scalar, R []byte) bool {
+	var minusA, Rp edwards25519.Point
+	minusA.Negate(A)
+	Rp.VarTimeDoubleScalarBaseMult(k, &minusA, s)
+	return bytes.Equal(Rp.Bytes(), R)
+}
+
+// cofactored reports whether [8]([s]B - [k]A - R) is the identity.
+func cofactored(A *edwards25519.Point, k, s *edwards25519.Scalar, R *edwards25519.Point) bool {
+	var minusA, Rp edwards25519.Point
+	minusA.Negate(A)
+	Rp.VarTimeDoubleScalarBaseMult(k, &minusA, s)
+	Rp.Subtract(&Rp, R)
+	Rp.MultByCofactor(&Rp)
+	return Rp.Equal(edwards25519.NewIdentityPoint()) == 1
+}
+
+// IsSmallOrder reports whether [8]P is the identity.
+func IsSmallOrder(P *edwards25519.Point) bool {
+	var Q edwards25519.Point
+	Q.MultByCofactor(P)
+	return Q.Equal(edwards25519.NewIdentityPoint()) == 1
+}
