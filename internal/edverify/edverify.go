@@ -134,3 +134,10 @@ func IsSmallOrder(P *edwards25519.Point) bool {
 	Q.MultByCofactor(P)
 	return Q.Equal(edwards25519.NewIdentityPoint()) == 1
 }
+
+// CofactoredEquation reports whether [8]([s]B - [k]A - R) is the identity, for
+// already-decoded A and R and a canonical s: the ZIP215 check on its own, for
+// batch verifiers that decode once and fall back to single checks.
+func CofactoredEquation(A *edwards25519.Point, k, s *edwards25519.Scalar, R *edwards25519.Point) bool {
+	return cofactored(A, k, s, R)
+}
