@@ -7,3 +7,5 @@ require (
 	github.com/klauspost/cpuid/v2 v2.4.2
 	golang.org/x/sys v0.41.0
 )
+
+require github.com/hdevalence/ed25519consensus v0.2.0
