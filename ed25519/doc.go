@@ -21,6 +21,12 @@
 // GenerateKey, NewKeyFromSeed, Sign, Verify, VerifyWithOptions, VerifyStrict
 // and VerifyZIP215 are this package's own implementations.
 //
+// One visible effect of the aliases: the Go compiler (1.26) does not inline a
+// method of an aliased type into a package that does not itself import the
+// defining package (golang/go#74783). In a program that imports only this
+// package, priv.Public() is therefore a real call and allocates the returned
+// key. Sign and Verify allocate nothing either way.
+//
 // # Verification rules
 //
 // Every verifier first requires a 32-byte public key and a 64-byte signature
