@@ -1,0 +1,455 @@
+package ronkms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ronkms/ronkms/ed25519"
+	"github.com/ronkms/ronkms/internal/edverify"
+)
+
+// Defaults of BatcherConfig, from the micro-batching heuristics of the
+// benchmark playbook: batches of 64 to 256 signatures, formed within 500µs.
+const (
+	DefaultTargetBatch = 64
+	DefaultMaxBatch    = 256
+	DefaultMaxWait     = 500 * time.Microsecond
+	DefaultPipeline    = 1
+	DefaultMaxQueue    = 4096
+)
+
+var (
+	// ErrOverloaded is returned by Batcher.Verify when the queue is full
+	// (BatcherConfig.MaxQueue requests wait already) and the Batcher is not
+	// configured to wait for space (BatcherConfig.BlockWhenFull). The request
+	// was not accepted; the caller may retry later or shed the load.
+	ErrOverloaded = errors.New("ronkms: batcher overloaded: verification queue is full")
+	// ErrClosed is returned by Batcher.Verify once Close has been called.
+	// The request was not accepted.
+	ErrClosed = errors.New("ronkms: batcher closed")
+)
+
+// BatcherConfig configures a Batcher. The zero value of every field but
+// Mode selects its default; negative values are errors.
+type BatcherConfig struct {
+	// Mode is the verification rules of every verdict.
+	Mode Mode
+	// TargetBatch is the queue length at which a batch is flushed at once,
+	// without waiting for MaxWait. Default DefaultTargetBatch (64), or
+	// MaxBatch if MaxBatch is set below 64. It may not exceed MaxBatch.
+	TargetBatch int
+	// MaxBatch caps the size of a batch. When a batch is flushed, it takes
+	// every request already queued, up to MaxBatch, so batches grow past
+	// TargetBatch under load. Default DefaultMaxBatch (256).
+	MaxBatch int
+	// MaxWait is how long the oldest request of a forming batch may wait in
+	// the queue before the batch is flushed with fewer than TargetBatch
+	// requests. The wait is measured from the moment Verify offers the
+	// request to the queue. Default DefaultMaxWait (500µs).
+	MaxWait time.Duration
+	// Workers is the number of goroutines that verify one batch
+	// (WithWorkers). Default: GOMAXPROCS at each batch.
+	Workers int
+	// Pipeline is the number of batches that may verify at the same time,
+	// each on Workers goroutines. Default DefaultPipeline (1). Even with
+	// one, the next batch is collected while the current one verifies: the
+	// collector keeps adding arriving requests to it, up to MaxBatch, and
+	// hands it over the moment the verifier is free. More than one pays
+	// off only when Workers is well below GOMAXPROCS; on a 2-core machine,
+	// two concurrent batches of 2 workers each lost a quarter to a third
+	// of the throughput to oversubscription.
+	Pipeline int
+	// MaxQueue is the capacity of the queue between Verify and the
+	// collector: requests accepted and not yet taken into a batch (the
+	// batch being formed, up to MaxBatch, comes on top). The queue is
+	// allocated up front, a pointer per slot. Default DefaultMaxQueue
+	// (4096).
+	MaxQueue int
+	// BlockWhenFull makes Verify wait for space in a full queue (until its
+	// context ends or the Batcher is closed) instead of returning
+	// ErrOverloaded at once.
+	BlockWhenFull bool
+	// Observer receives the Batcher's measurements; nil means none.
+	Observer Observer
+}
+
+// withDefaults validates c and returns it with its defaults filled in.
+func (c BatcherConfig) withDefaults() (BatcherConfig, error) {
+	var errs []string
+	if !c.Mode.valid() {
+		errs = append(errs, fmt.Sprintf("Mode is %v, not one of stdlib, strict, zip215", c.Mode))
+	}
+	for _, f := range []struct {
+		name string
+		v    int64
+	}{
+		{"TargetBatch", int64(c.TargetBatch)},
+		{"MaxBatch", int64(c.MaxBatch)},
+		{"Workers", int64(c.Workers)},
+		{"Pipeline", int64(c.Pipeline)},
+		{"MaxQueue", int64(c.MaxQueue)},
+	} {
+		if f.v < 0 {
+			errs = append(errs, fmt.Sprintf("%s is negative (%d); use 0 for the default", f.name, f.v))
+		}
+	}
+	if c.MaxWait < 0 {
+		errs = append(errs, fmt.Sprintf("MaxWait is negative (%v); use 0 for the default", c.MaxWait))
+	}
+	if c.MaxBatch == 0 {
+		c.MaxBatch = DefaultMaxBatch
+	}
+	if c.TargetBatch == 0 {
+		c.TargetBatch = min(DefaultTargetBatch, c.MaxBatch)
+	}
+	if c.TargetBatch > c.MaxBatch && c.MaxBatch > 0 {
+		errs = append(errs, fmt.Sprintf("TargetBatch (%d) exceeds MaxBatch (%d)", c.TargetBatch, c.MaxBatch))
+	}
+	if c.MaxWait == 0 {
+		c.MaxWait = DefaultMaxWait
+	}
+	if c.Pipeline == 0 {
+		c.Pipeline = DefaultPipeline
+	}
+	if c.MaxQueue == 0 {
+		c.MaxQueue = DefaultMaxQueue
+	}
+	if len(errs) > 0 {
+		return c, errors.New("ronkms: invalid BatcherConfig: " + strings.Join(errs, "; "))
+	}
+	return c, nil
+}
+
+// A Batcher verifies signatures submitted one at a time by many goroutines
+// in micro-batches: a collector goroutine gathers queued requests into a
+// batch, flushed when TargetBatch requests are queued or when the oldest has
+// waited MaxWait, whichever comes first, and capped at MaxBatch; verifier
+// goroutines verify the batches with a BatchVerifier and hand each caller its
+// verdict.
+//
+// Every verdict equals the single verifier of the Batcher's mode
+// (ed25519.Verify, VerifyStrict or VerifyZIP215), except that a public key of
+// the wrong length is a false verdict where ed25519.Verify panics.
+//
+// A Batcher must be closed with Close, which stops its goroutines.
+type Batcher struct {
+	cfg BatcherConfig
+	obs Observer
+
+	reqs chan *batcherRequest   // the bounded queue; closed by Close
+	work chan []*batcherRequest // collector to verifiers; closed by the collector
+
+	// mu orders sends on reqs (read-locked) before Close closes it.
+	mu        sync.RWMutex
+	closing   chan struct{} // closed when Close is called
+	closeOnce sync.Once
+	done      chan struct{} // closed when every goroutine has exited
+	verifiers sync.WaitGroup
+
+	free sync.Pool // of *batcherRequest, recycled by Verify
+}
+
+// batcherRequest is one queued Verify call. The caller copies the key and
+// the signature and hashes the message before queueing, so the Batcher never
+// reads caller memory after Verify returns, and the hashing runs in parallel
+// on the callers' goroutines.
+type batcherRequest struct {
+	ctx  context.Context
+	item batchItem
+	enq  time.Time // when Verify offered the request to the queue
+	// done receives the verdict. It is buffered so that the verifier never
+	// blocks on a caller that stopped waiting.
+	done chan bool
+}
+
+// NewBatcher validates cfg, fills in its defaults and starts the Batcher's
+// goroutines. The error says which fields are wrong.
+func NewBatcher(cfg BatcherConfig) (*Batcher, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	b := &Batcher{
+		cfg:     cfg,
+		obs:     cfg.Observer,
+		reqs:    make(chan *batcherRequest, cfg.MaxQueue),
+		work:    make(chan []*batcherRequest),
+		closing: make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+	if b.obs == nil {
+		b.obs = nopObserver{}
+	}
+	b.verifiers.Add(cfg.Pipeline)
+	for range cfg.Pipeline {
+		go b.verifyLoop()
+	}
+	go b.collect()
+	return b, nil
+}
+
+// Config returns the Batcher's configuration with its defaults filled in.
+func (b *Batcher) Config() BatcherConfig { return b.cfg }
+
+// Verify queues one signature and waits for its verdict, which equals the
+// single verifier of the Batcher's mode. It is safe for concurrent use by
+// any number of goroutines. It does not retain pub, msg or sig: the key and
+// signature are copied and the message hashed before the request is queued.
+//
+// Verify returns an error, and no verdict, when:
+//   - ctx ends before the verdict is ready: ctx.Err(). The request is
+//     dropped from its batch if the batch has not started verifying;
+//   - the queue is full: ErrOverloaded, or, with BlockWhenFull, Verify waits
+//     for space until ctx ends or the Batcher is closed;
+//   - the Batcher is closed: ErrClosed. A request accepted before Close
+//     always gets its verdict.
+//
+// A key or signature of the wrong length is a false verdict, returned
+// without queueing.
+func (b *Batcher) Verify(ctx context.Context, pub ed25519.PublicKey, msg, sig []byte) (bool, error) {
+	start := time.Now()
+	if err := ctx.Err(); err != nil {
+		return b.fail(start, err)
+	}
+	select {
+	case <-b.closing:
+		return b.fail(start, ErrClosed)
+	default:
+	}
+	if len(pub) != ed25519.PublicKeySize || len(sig) != ed25519.SignatureSize {
+		b.obs.ObserveFailure(OpVerify, FailureBadInput)
+		return b.verdict(start, false)
+	}
+	r := b.newRequest(ctx)
+	r.item.set(pub, sig)
+	edverify.Challenge(&r.item.k, edverify.DomPrefixPure, "", r.item.sig[:32], r.item.pub[:], msg)
+	if err := b.enqueue(ctx, r); err != nil {
+		b.freeRequest(r)
+		return b.fail(start, err)
+	}
+	select {
+	case ok := <-r.done:
+		b.freeRequest(r)
+		return b.verdict(start, ok)
+	case <-ctx.Done():
+		// A verdict that arrived at the same moment is still an answer.
+		select {
+		case ok := <-r.done:
+			b.freeRequest(r)
+			return b.verdict(start, ok)
+		default:
+		}
+		// The Batcher may still send a verdict to r: it is not reused.
+		return b.fail(start, ctx.Err())
+	}
+}
+
+// newRequest returns a request for ctx with an empty done channel.
+func (b *Batcher) newRequest(ctx context.Context) *batcherRequest {
+	r, _ := b.free.Get().(*batcherRequest)
+	if r == nil {
+		r = &batcherRequest{done: make(chan bool, 1)}
+	}
+	r.ctx = ctx
+	return r
+}
+
+// freeRequest recycles r, which the Batcher no longer references: it was
+// never queued, or its verdict has been received.
+func (b *Batcher) freeRequest(r *batcherRequest) {
+	r.ctx = nil
+	b.free.Put(r)
+}
+
+// enqueue offers r to the queue.
+func (b *Batcher) enqueue(ctx context.Context, r *batcherRequest) error {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	select {
+	case <-b.closing:
+		return ErrClosed
+	default:
+	}
+	r.enq = time.Now()
+	select {
+	case b.reqs <- r:
+		return nil
+	default:
+	}
+	if !b.cfg.BlockWhenFull {
+		return ErrOverloaded
+	}
+	select {
+	case b.reqs <- r:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-b.closing:
+		return ErrClosed
+	}
+}
+
+func (b *Batcher) verdict(start time.Time, ok bool) (bool, error) {
+	res := ResultInvalid
+	if ok {
+		res = ResultValid
+	}
+	b.obs.ObserveOp(OpVerify, b.cfg.Mode, res, time.Since(start))
+	return ok, nil
+}
+
+func (b *Batcher) fail(start time.Time, err error) (bool, error) {
+	b.obs.ObserveFailure(OpVerify, FailureKind(err))
+	b.obs.ObserveOp(OpVerify, b.cfg.Mode, ResultError, time.Since(start))
+	return false, err
+}
+
+// Close stops intake: Verify calls made after Close, or waiting for space in
+// a full queue, return ErrClosed. Close then verifies every request already
+// accepted and returns when each of their callers has its verdict and every
+// goroutine of the Batcher has exited. Close may be called more than once,
+// concurrently; every call waits. It always returns nil.
+func (b *Batcher) Close() error {
+	b.closeOnce.Do(func() {
+		close(b.closing)
+		b.mu.Lock() // waits for senders in flight
+		close(b.reqs)
+		b.mu.Unlock()
+	})
+	<-b.done
+	return nil
+}
+
+// collect is the collector goroutine: it forms batches from the queue and
+// hands them to the verifiers until the queue is closed and drained.
+func (b *Batcher) collect() {
+	defer func() {
+		close(b.work)
+		b.verifiers.Wait()
+		b.obs.ObserveQueueDepth(0)
+		close(b.done)
+	}()
+	target, maxBatch := b.cfg.TargetBatch, b.cfg.MaxBatch
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		r, ok := <-b.reqs
+		if !ok {
+			return
+		}
+		batch := make([]*batcherRequest, 1, maxBatch)
+		batch[0] = r
+		open := true
+		b.obs.ObserveQueueDepth(len(b.reqs) + 1)
+		if len(batch) < target {
+			// Timers have no stale ticks since Go 1.23: Reset after Stop
+			// is safe, and a non-positive duration fires at once.
+			timer.Reset(b.cfg.MaxWait - time.Since(r.enq))
+		wait:
+			for len(batch) < target {
+				select {
+				case r, ok := <-b.reqs:
+					if !ok {
+						open = false
+						break wait
+					}
+					batch = append(batch, r)
+					b.obs.ObserveQueueDepth(len(b.reqs) + len(batch))
+				case <-timer.C:
+					break wait
+				}
+			}
+			timer.Stop()
+		}
+		// Flush: take whatever else is queued already, up to MaxBatch.
+	topUp:
+		for open && len(batch) < maxBatch {
+			select {
+			case r, ok := <-b.reqs:
+				if !ok {
+					open = false
+					break topUp
+				}
+				batch = append(batch, r)
+			default:
+				break topUp
+			}
+		}
+		// Hand the batch off. Until a verifier is free to take it, keep
+		// adding requests as they arrive, up to MaxBatch: the batch could
+		// not start any earlier, and larger batches verify faster per
+		// signature.
+		b.obs.ObserveQueueDepth(len(b.reqs) + len(batch))
+	handOff:
+		for {
+			if !open || len(batch) >= maxBatch {
+				b.work <- batch
+				break
+			}
+			select {
+			case b.work <- batch:
+				break handOff
+			case r, ok := <-b.reqs:
+				if !ok {
+					open = false
+					continue
+				}
+				batch = append(batch, r)
+				b.obs.ObserveQueueDepth(len(b.reqs) + len(batch))
+			}
+		}
+		b.obs.ObserveQueueDepth(len(b.reqs))
+		if !open {
+			return
+		}
+	}
+}
+
+// verifyLoop is a verifier goroutine.
+func (b *Batcher) verifyLoop() {
+	defer b.verifiers.Done()
+	v := NewBatchVerifier(b.cfg.Mode, WithWorkers(b.cfg.Workers))
+	for batch := range b.work {
+		b.verifyBatch(v, batch)
+	}
+}
+
+// verifyBatch verifies the requests of batch whose context has not ended
+// and sends each its verdict.
+func (b *Batcher) verifyBatch(v *BatchVerifier, batch []*batcherRequest) {
+	v.Reset()
+	live := batch[:0]
+	var oldest time.Time
+	for _, r := range batch {
+		if r.ctx.Err() != nil {
+			continue // its caller returns ctx.Err()
+		}
+		live = append(live, r)
+		v.items = append(v.items, r.item)
+		if oldest.IsZero() || r.enq.Before(oldest) {
+			oldest = r.enq
+		}
+	}
+	dropped := len(batch) - len(live)
+	if len(live) == 0 {
+		return
+	}
+	start := time.Now()
+	_, valid := v.Verify()
+	dur := time.Since(start)
+	for i, r := range live {
+		r.done <- valid[i]
+	}
+	v.Reset()
+	b.obs.ObserveBatch(BatchStats{
+		Mode:       b.cfg.Mode,
+		Size:       len(live),
+		Dropped:    dropped,
+		OldestWait: start.Sub(oldest),
+		Duration:   dur,
+	})
+}

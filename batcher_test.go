@@ -1,0 +1,837 @@
+package ronkms_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ronkms/ronkms"
+	"github.com/ronkms/ronkms/ed25519"
+	"github.com/ronkms/ronkms/internal/testgen"
+)
+
+// Helpers of the Batcher tests carry a batcher prefix so that they cannot
+// collide with helpers of other test files of package ronkms_test.
+
+var batcherModes = []ronkms.Mode{ronkms.ModeStdLib, ronkms.ModeStrict, ronkms.ModeZIP215}
+
+// batcherRNG returns a deterministic generator for test name. RONKMS_TEST_SEED
+// (an integer) changes every test's stream.
+func batcherRNG(t testing.TB, name string) *rand.Rand {
+	var seed uint64 = 0xba7c_4e55
+	if s := os.Getenv("RONKMS_TEST_SEED"); s != "" {
+		v, err := strconv.ParseUint(s, 0, 64)
+		if err != nil {
+			t.Fatalf("RONKMS_TEST_SEED=%q: %v", s, err)
+		}
+		seed = v
+	}
+	var h uint64 = 14695981039346656037
+	for i := 0; i < len(name); i++ {
+		h = (h ^ uint64(name[i])) * 1099511628211
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("random stream: seed %#x (set RONKMS_TEST_SEED to change it), test %q", seed, name)
+		}
+	})
+	return rand.New(rand.NewPCG(seed, h))
+}
+
+// batcherSingle is the single verifier of mode, with ed25519.Verify guarded
+// against the key lengths on which it panics.
+func batcherSingle(mode ronkms.Mode, c testgen.Case) bool {
+	switch mode {
+	case ronkms.ModeStdLib:
+		if len(c.Pub) != ed25519.PublicKeySize {
+			return false
+		}
+		return ed25519.Verify(c.Pub, c.Msg, c.Sig)
+	case ronkms.ModeStrict:
+		return ed25519.VerifyStrict(c.Pub, c.Msg, c.Sig)
+	case ronkms.ModeZIP215:
+		return ed25519.VerifyZIP215(c.Pub, c.Msg, c.Sig)
+	}
+	panic("batcherSingle: bad mode " + mode.String())
+}
+
+// batcherCase is a test input with its expected verdict in every mode.
+type batcherCase struct {
+	testgen.Case
+	want [3]bool // by Mode
+}
+
+// batcherCases draws n inputs, half honest and half of random testgen kinds
+// (crafted, mutated, malformed), and computes each verdict with
+// testgen.Reference, checked against the single verifier.
+func batcherCases(t testing.TB, rng *rand.Rand, n int) []batcherCase {
+	t.Helper()
+	signers := make([]*testgen.Signer, 8)
+	for i := range signers {
+		signers[i] = testgen.NewSigner(rng)
+	}
+	out := make([]batcherCase, n)
+	for i := range out {
+		var c testgen.Case
+		if rng.IntN(2) == 0 {
+			c = signers[rng.IntN(len(signers))].Honest(testgen.RandomMessage(rng, 96))
+		} else {
+			c = testgen.Random(rng, signers)
+		}
+		out[i].Case = c
+		for _, m := range batcherModes {
+			ref := testgen.Reference(int(m), c)
+			if single := batcherSingle(m, c); single != ref {
+				t.Fatalf("case %d (%s), mode=%v: single verifier says %v, reference %v", i, c.Name, m, single, ref)
+			}
+			out[i].want[m] = ref
+		}
+	}
+	return out
+}
+
+// batcherObserver counts what a Batcher reports.
+type batcherObserver struct {
+	ops       [3]atomic.Int64 // by VerifyResult
+	badOp     atomic.Int64    // ObserveOp with an op other than OpVerify
+	batches   atomic.Int64
+	verified  atomic.Int64 // sum of BatchStats.Size
+	dropped   atomic.Int64
+	maxSize   atomic.Int64
+	depth     atomic.Int64 // last ObserveQueueDepth
+	negDepth  atomic.Int64 // negative depths seen
+	mu        sync.Mutex
+	failures  map[string]int
+	lastStats ronkms.BatchStats
+	// gate, if not nil, blocks ObserveBatch until it is closed (after the
+	// batch's callers have their verdicts), which stalls that verifier.
+	gate chan struct{}
+}
+
+func newBatcherObserver() *batcherObserver {
+	return &batcherObserver{failures: map[string]int{}}
+}
+
+func (o *batcherObserver) ObserveOp(op string, mode ronkms.Mode, r ronkms.VerifyResult, d time.Duration) {
+	if op != ronkms.OpVerify || d < 0 {
+		o.badOp.Add(1)
+	}
+	o.ops[r].Add(1)
+}
+
+func (o *batcherObserver) ObserveFailure(op, kind string) {
+	o.mu.Lock()
+	o.failures[kind]++
+	o.mu.Unlock()
+}
+
+func (o *batcherObserver) ObserveBatch(s ronkms.BatchStats) {
+	o.batches.Add(1)
+	o.verified.Add(int64(s.Size))
+	o.dropped.Add(int64(s.Dropped))
+	for {
+		m := o.maxSize.Load()
+		if int64(s.Size) <= m || o.maxSize.CompareAndSwap(m, int64(s.Size)) {
+			break
+		}
+	}
+	o.mu.Lock()
+	o.lastStats = s
+	o.mu.Unlock()
+	if o.gate != nil {
+		<-o.gate
+	}
+}
+
+func (o *batcherObserver) ObserveQueueDepth(n int) {
+	if n < 0 {
+		o.negDepth.Add(1)
+	}
+	o.depth.Store(int64(n))
+}
+
+func (o *batcherObserver) failure(kind string) int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.failures[kind]
+}
+
+func (o *batcherObserver) totalOps() int64 {
+	return o.ops[0].Load() + o.ops[1].Load() + o.ops[2].Load()
+}
+
+func newTestBatcher(t testing.TB, cfg ronkms.BatcherConfig) *ronkms.Batcher {
+	t.Helper()
+	b, err := ronkms.NewBatcher(cfg)
+	if err != nil {
+		t.Fatalf("NewBatcher(%+v): %v", cfg, err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+// batcherWaitGroup waits for wg, failing t after timeout.
+func batcherWaitGroup(t testing.TB, wg *sync.WaitGroup, timeout time.Duration, what string) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(timeout):
+		t.Fatalf("%s: still running after %v", what, timeout)
+	}
+}
+
+// batcherEventually waits for cond, failing t after ten seconds.
+func batcherEventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestBatcherConfigValidation(t *testing.T) {
+	bad := []struct {
+		cfg  ronkms.BatcherConfig
+		want []string
+	}{
+		{ronkms.BatcherConfig{Mode: 3}, []string{"Mode is Mode(3)"}},
+		{ronkms.BatcherConfig{Mode: -1}, []string{"Mode is Mode(-1)"}},
+		{ronkms.BatcherConfig{TargetBatch: -1}, []string{"TargetBatch is negative"}},
+		{ronkms.BatcherConfig{MaxBatch: -2}, []string{"MaxBatch is negative"}},
+		{ronkms.BatcherConfig{MaxWait: -time.Millisecond}, []string{"MaxWait is negative (-1ms)"}},
+		{ronkms.BatcherConfig{Workers: -1}, []string{"Workers is negative"}},
+		{ronkms.BatcherConfig{Pipeline: -1}, []string{"Pipeline is negative"}},
+		{ronkms.BatcherConfig{MaxQueue: -1}, []string{"MaxQueue is negative"}},
+		{ronkms.BatcherConfig{TargetBatch: 300}, []string{"TargetBatch (300) exceeds MaxBatch (256)"}},
+		{ronkms.BatcherConfig{TargetBatch: 65, MaxBatch: 64}, []string{"TargetBatch (65) exceeds MaxBatch (64)"}},
+		{ronkms.BatcherConfig{Mode: 9, Workers: -1, MaxQueue: -1}, []string{"Mode is Mode(9)", "Workers is negative", "MaxQueue is negative"}},
+	}
+	for _, c := range bad {
+		b, err := ronkms.NewBatcher(c.cfg)
+		if err == nil {
+			b.Close()
+			t.Errorf("NewBatcher(%+v): no error", c.cfg)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("NewBatcher(%+v): error %q does not say %q", c.cfg, err, w)
+			}
+		}
+		if !strings.HasPrefix(err.Error(), "ronkms: invalid BatcherConfig: ") {
+			t.Errorf("NewBatcher(%+v): error %q lacks the package prefix", c.cfg, err)
+		}
+	}
+
+	def := newTestBatcher(t, ronkms.BatcherConfig{Mode: ronkms.ModeZIP215}).Config()
+	want := ronkms.BatcherConfig{
+		Mode: ronkms.ModeZIP215, TargetBatch: 64, MaxBatch: 256, MaxWait: 500 * time.Microsecond,
+		Pipeline: ronkms.DefaultPipeline, MaxQueue: ronkms.DefaultMaxQueue,
+	}
+	if def != want {
+		t.Errorf("defaults: got %+v, want %+v", def, want)
+	}
+	small := newTestBatcher(t, ronkms.BatcherConfig{MaxBatch: 16}).Config()
+	if small.TargetBatch != 16 {
+		t.Errorf("MaxBatch 16 without TargetBatch: TargetBatch %d, want 16", small.TargetBatch)
+	}
+}
+
+// TestBatcherVerdictsUnderLoad: thousands of goroutines submit a random mix
+// of valid, invalid, crafted and malformed signatures to one Batcher per
+// mode, some with contexts canceled before or while they wait; every
+// verdict equals the reference, every canceled call returns either its
+// context's error or the right verdict.
+func TestBatcherVerdictsUnderLoad(t *testing.T) {
+	rng := batcherRNG(t, "TestBatcherVerdictsUnderLoad")
+	goroutines, calls, ncases := 2000, 2, 600
+	if testing.Short() {
+		goroutines, calls, ncases = 1000, 1, 300
+	}
+	cases := batcherCases(t, rng, ncases)
+	var batchers [3]*ronkms.Batcher
+	var observers [3]*batcherObserver
+	for _, m := range batcherModes {
+		observers[m] = newBatcherObserver()
+		batchers[m] = newTestBatcher(t, ronkms.BatcherConfig{
+			Mode: m, TargetBatch: 32, MaxBatch: 128, MaxWait: time.Millisecond,
+			Observer: observers[m],
+		})
+	}
+
+	var (
+		verdicts, canceled, preCanceled, badInput atomic.Int64
+		wg                                        sync.WaitGroup
+		start                                     = make(chan struct{})
+	)
+	errc := make(chan error, goroutines*calls)
+	for g := range goroutines {
+		grng := rand.New(rand.NewPCG(rng.Uint64(), uint64(g)))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			for range calls {
+				c := cases[grng.IntN(len(cases))]
+				m := batcherModes[grng.IntN(3)]
+				ctx, cancel := context.Background(), context.CancelFunc(func() {})
+				kind := grng.IntN(20)
+				switch kind {
+				case 0: // canceled before the call
+					ctx, cancel = context.WithCancel(ctx)
+					cancel()
+				case 1: // canceled while waiting, maybe
+					ctx, cancel = context.WithCancel(ctx)
+					time.AfterFunc(time.Duration(grng.IntN(3000))*time.Microsecond, cancel)
+				case 2: // deadline while waiting, maybe
+					ctx, cancel = context.WithTimeout(ctx, time.Duration(grng.IntN(3000))*time.Microsecond)
+				}
+				ok, err := batchers[m].Verify(ctx, c.Pub, c.Msg, c.Sig)
+				cancel()
+				if len(c.Pub) != 32 || len(c.Sig) != 64 {
+					badInput.Add(1)
+				}
+				switch {
+				case err == nil:
+					verdicts.Add(1)
+					if ok != c.want[m] {
+						errc <- fmt.Errorf("mode=%v case %s: verdict %v, reference %v", m, c.Name, ok, c.want[m])
+					}
+				case kind == 0:
+					preCanceled.Add(1)
+					if !errors.Is(err, context.Canceled) {
+						errc <- fmt.Errorf("mode=%v: pre-canceled call returned %v", m, err)
+					}
+				case kind == 1 && errors.Is(err, context.Canceled),
+					kind == 2 && errors.Is(err, context.DeadlineExceeded):
+					canceled.Add(1)
+				default:
+					errc <- fmt.Errorf("mode=%v case %s, cancel kind %d: unexpected error %v", m, c.Name, kind, err)
+				}
+			}
+		}()
+	}
+	close(start)
+	batcherWaitGroup(t, &wg, 2*time.Minute, "submitters")
+	close(errc)
+	n := 0
+	for err := range errc {
+		if n++; n <= 10 {
+			t.Error(err)
+		}
+	}
+	if n > 10 {
+		t.Errorf("... and %d more errors", n-10)
+	}
+	total := int64(goroutines * calls)
+	if got := verdicts.Load() + canceled.Load() + preCanceled.Load(); got != total {
+		t.Errorf("%d outcomes for %d calls", got, total)
+	}
+	for _, b := range batchers {
+		b.Close()
+	}
+	var ops, errs, batches, verified, dropped int64
+	for _, m := range batcherModes {
+		o := observers[m]
+		ops += o.totalOps()
+		errs += o.ops[ronkms.ResultError].Load()
+		batches += o.batches.Load()
+		verified += o.verified.Load()
+		dropped += o.dropped.Load()
+		if o.badOp.Load() != 0 {
+			t.Errorf("mode=%v: %d ObserveOp calls with a wrong op or a negative latency", m, o.badOp.Load())
+		}
+		if mx := o.maxSize.Load(); mx > 128 {
+			t.Errorf("mode=%v: a batch of %d > MaxBatch 128", m, mx)
+		}
+		if o.depth.Load() != 0 || o.negDepth.Load() != 0 {
+			t.Errorf("mode=%v: queue depth %d after Close (%d negative reports)", m, o.depth.Load(), o.negDepth.Load())
+		}
+		if got := o.failure(ronkms.FailureCanceled) + o.failure(ronkms.FailureDeadline); int64(got) != o.ops[ronkms.ResultError].Load() {
+			t.Errorf("mode=%v: %d cancellation failures for %d error results", m, got, o.ops[ronkms.ResultError].Load())
+		}
+	}
+	if ops != total || errs != canceled.Load()+preCanceled.Load() {
+		t.Errorf("observers saw %d ops (%d errors), want %d (%d)", ops, errs, total, canceled.Load()+preCanceled.Load())
+	}
+	// Every queued call that got a verdict was verified in a batch; calls
+	// whose context ended after their batch started were verified too.
+	queued := verdicts.Load() - badInput.Load()
+	if verified < queued || verified > queued+canceled.Load() {
+		t.Errorf("batches verified %d signatures; %d queued calls got verdicts, %d were canceled", verified, queued, canceled.Load())
+	}
+	t.Logf("%d calls: %d verdicts (%d malformed), %d canceled while waiting, %d pre-canceled; %d batches, mean size %.1f, %d dropped requests",
+		total, verdicts.Load(), badInput.Load(), canceled.Load(), preCanceled.Load(), batches, float64(verified)/float64(max(batches, 1)), dropped)
+}
+
+// TestBatcherCloseUnderLoad: Close in the middle of load. Every call returns
+// either the right verdict or ErrClosed (a request accepted before Close is
+// always verified), Close returns with every caller answered, and calls
+// after Close return ErrClosed.
+func TestBatcherCloseUnderLoad(t *testing.T) {
+	rng := batcherRNG(t, "TestBatcherCloseUnderLoad")
+	goroutines, before := 400, 1500
+	if testing.Short() {
+		goroutines, before = 200, 300
+	}
+	cases := batcherCases(t, rng, 200)
+	for _, m := range batcherModes {
+		for _, block := range []bool{false, true} {
+			t.Run(fmt.Sprintf("mode=%v/block=%v", m, block), func(t *testing.T) {
+				cfg := ronkms.BatcherConfig{Mode: m, TargetBatch: 16, MaxBatch: 64, Observer: newBatcherObserver()}
+				if block {
+					cfg.BlockWhenFull, cfg.MaxQueue = true, 8 // many callers wait for space at Close
+				}
+				b := newTestBatcher(t, cfg)
+				var verdicts, closed atomic.Int64
+				reached := make(chan struct{})
+				var once sync.Once
+				var wg sync.WaitGroup
+				errc := make(chan error, goroutines)
+				for g := range goroutines {
+					grng := rand.New(rand.NewPCG(rng.Uint64(), uint64(g)))
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for {
+							c := cases[grng.IntN(len(cases))]
+							ok, err := b.Verify(context.Background(), c.Pub, c.Msg, c.Sig)
+							if errors.Is(err, ronkms.ErrClosed) {
+								closed.Add(1)
+								return
+							}
+							if err != nil {
+								errc <- fmt.Errorf("unexpected error %v", err)
+								return
+							}
+							if ok != c.want[m] {
+								errc <- fmt.Errorf("case %s: verdict %v, reference %v", c.Name, ok, c.want[m])
+								return
+							}
+							if verdicts.Add(1) == int64(before) {
+								once.Do(func() { close(reached) })
+							}
+						}
+					}()
+				}
+				select {
+				case <-reached:
+				case <-time.After(time.Minute):
+					t.Fatal("load did not reach its Close point")
+				}
+				atClose := verdicts.Load()
+				b.Close()
+				// Every caller already has its answer: they all finish
+				// without further work from the Batcher.
+				batcherWaitGroup(t, &wg, 10*time.Second, "callers after Close")
+				close(errc)
+				for err := range errc {
+					t.Error(err)
+				}
+				if closed.Load() != int64(goroutines) {
+					t.Errorf("%d callers saw ErrClosed, want every one of %d", closed.Load(), goroutines)
+				}
+				if ok, err := b.Verify(context.Background(), cases[0].Pub, cases[0].Msg, cases[0].Sig); ok || !errors.Is(err, ronkms.ErrClosed) {
+					t.Errorf("Verify after Close: %v, %v; want false, ErrClosed", ok, err)
+				}
+				o := cfg.Observer.(*batcherObserver)
+				if o.failure(ronkms.FailureClosed) != goroutines+1 {
+					t.Errorf("%d closed failures observed, want %d", o.failure(ronkms.FailureClosed), goroutines+1)
+				}
+				t.Logf("%d verdicts (%d after Close began), %d ErrClosed", verdicts.Load(), verdicts.Load()-atClose, closed.Load())
+			})
+		}
+	}
+}
+
+// batcherGated returns a Batcher whose only verifier stalls after its first
+// batch until gate is closed, with room for one batch of one request in the
+// collector and one in the queue.
+func batcherGated(t *testing.T, block bool) (*ronkms.Batcher, *batcherObserver, chan struct{}) {
+	gate := make(chan struct{})
+	o := newBatcherObserver()
+	o.gate = gate
+	b := newTestBatcher(t, ronkms.BatcherConfig{
+		Mode: ronkms.ModeZIP215, TargetBatch: 1, MaxBatch: 1, Pipeline: 1, MaxQueue: 1,
+		BlockWhenFull: block, Observer: o,
+	})
+	return b, o, gate
+}
+
+type batcherResult struct {
+	ok  bool
+	err error
+}
+
+func TestBatcherOverloaded(t *testing.T) {
+	rng := batcherRNG(t, "TestBatcherOverloaded")
+	c := testgen.NewSigner(rng).Honest([]byte("overload"))
+	b, o, gate := batcherGated(t, false)
+	var results []chan batcherResult
+	overloaded := false
+	for i := 0; i < 8 && !overloaded; i++ {
+		ch := make(chan batcherResult, 1)
+		results = append(results, ch)
+		go func() {
+			ok, err := b.Verify(context.Background(), c.Pub, c.Msg, c.Sig)
+			ch <- batcherResult{ok, err}
+		}()
+		select {
+		case r := <-ch:
+			ch <- r
+			if errors.Is(r.err, ronkms.ErrOverloaded) {
+				overloaded = true
+			}
+		case <-time.After(100 * time.Millisecond): // accepted and waiting
+		}
+	}
+	if !overloaded {
+		t.Fatal("no ErrOverloaded from a Batcher with a full queue and a stalled verifier")
+	}
+	if got := o.failure(ronkms.FailureOverloaded); got != 1 {
+		t.Errorf("%d overloaded failures observed, want 1", got)
+	}
+	if ronkms.FailureKind(fmt.Errorf("wrapped: %w", ronkms.ErrOverloaded)) != ronkms.FailureOverloaded {
+		t.Error("FailureKind does not see a wrapped ErrOverloaded")
+	}
+	close(gate)
+	for i, ch := range results {
+		r := <-ch
+		if i == len(results)-1 {
+			continue
+		}
+		if r.err != nil || !r.ok {
+			t.Errorf("call %d, accepted before the overload: %v, %v; want true, nil", i, r.ok, r.err)
+		}
+	}
+	// With room again, calls are accepted.
+	if ok, err := b.Verify(context.Background(), c.Pub, c.Msg, c.Sig); !ok || err != nil {
+		t.Errorf("after the overload: %v, %v", ok, err)
+	}
+}
+
+func TestBatcherBlockWhenFull(t *testing.T) {
+	rng := batcherRNG(t, "TestBatcherBlockWhenFull")
+	c := testgen.NewSigner(rng).Honest([]byte("block"))
+	b, o, gate := batcherGated(t, true)
+	// Fill the pipeline: one batch stalled in the verifier, one in the
+	// collector, one request in the queue; later calls wait for space.
+	var wg sync.WaitGroup
+	res := make(chan batcherResult, 16)
+	for range 5 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := b.Verify(context.Background(), c.Pub, c.Msg, c.Sig)
+			res <- batcherResult{ok, err}
+		}()
+	}
+	batcherEventually(t, "the first batch", func() bool { return o.batches.Load() == 1 })
+	time.Sleep(50 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	ok, err := b.Verify(ctx, c.Pub, c.Msg, c.Sig)
+	cancel()
+	if ok || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Verify waiting for space past its deadline: %v, %v; want false, DeadlineExceeded", ok, err)
+	}
+	if got := o.failure(ronkms.FailureDeadline); got != 1 {
+		t.Errorf("%d deadline failures observed, want 1", got)
+	}
+	// Close while callers wait for space: they get ErrClosed at once, even
+	// though the verifier is still stalled; Close waits for the verifier.
+	closed := make(chan struct{})
+	go func() { b.Close(); close(closed) }()
+	var nClosed, nValid int
+	for nClosed < 2 {
+		select {
+		case r := <-res:
+			switch {
+			case errors.Is(r.err, ronkms.ErrClosed):
+				nClosed++
+			case r.ok && r.err == nil && nValid == 0:
+				nValid++ // the stalled batch's caller
+			default:
+				t.Fatalf("while stalled: got %v, %v; want ErrClosed for the callers waiting for space", r.ok, r.err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("callers waiting for space were not released by Close")
+		}
+	}
+	select {
+	case <-closed:
+		t.Fatal("Close returned while an accepted request had no verdict")
+	case <-time.After(20 * time.Millisecond):
+	}
+	close(gate)
+	<-closed
+	wg.Wait()
+	close(res)
+	for r := range res {
+		if !r.ok || r.err != nil {
+			t.Errorf("accepted call: %v, %v; want true, nil", r.ok, r.err)
+		}
+	}
+}
+
+// TestBatcherFlushRules: a lone request is flushed after MaxWait; TargetBatch
+// requests are flushed at once however long MaxWait is; Close flushes what
+// is queued without waiting; a request canceled in the queue is dropped.
+func TestBatcherFlushRules(t *testing.T) {
+	rng := batcherRNG(t, "TestBatcherFlushRules")
+	s := testgen.NewSigner(rng)
+	c := s.Honest([]byte("flush"))
+	ctx := context.Background()
+
+	t.Run("MaxWait", func(t *testing.T) {
+		o := newBatcherObserver()
+		maxWait := 5 * time.Millisecond
+		b := newTestBatcher(t, ronkms.BatcherConfig{TargetBatch: 64, MaxWait: maxWait, Observer: o})
+		if ok, err := b.Verify(ctx, c.Pub, c.Msg, c.Sig); !ok || err != nil {
+			t.Fatalf("Verify: %v, %v", ok, err)
+		}
+		// ObserveBatch comes after the verdicts are sent.
+		batcherEventually(t, "the batch report", func() bool { return o.batches.Load() == 1 })
+		o.mu.Lock()
+		st := o.lastStats
+		o.mu.Unlock()
+		if st.Size != 1 || st.OldestWait < maxWait {
+			t.Errorf("lone request: batch %+v, want size 1 after waiting at least %v", st, maxWait)
+		}
+	})
+
+	t.Run("TargetBatch", func(t *testing.T) {
+		o := newBatcherObserver()
+		b := newTestBatcher(t, ronkms.BatcherConfig{TargetBatch: 8, MaxBatch: 8, MaxWait: time.Hour, Observer: o})
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if ok, err := b.Verify(ctx, c.Pub, c.Msg, c.Sig); !ok || err != nil {
+					t.Errorf("Verify: %v, %v", ok, err)
+				}
+			}()
+		}
+		batcherWaitGroup(t, &wg, 30*time.Second, "a full TargetBatch")
+		batcherEventually(t, "the batch report", func() bool { return o.batches.Load() == 1 })
+		if o.batches.Load() != 1 || o.verified.Load() != 8 {
+			t.Errorf("%d batches of %d signatures, want one of 8", o.batches.Load(), o.verified.Load())
+		}
+		// Three more wait for an hour, unless Close flushes them.
+		for range 3 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if ok, err := b.Verify(ctx, c.Pub, c.Msg, c.Sig); !ok || err != nil {
+					t.Errorf("Verify before Close: %v, %v", ok, err)
+				}
+			}()
+		}
+		batcherEventually(t, "three queued requests", func() bool { return o.depth.Load() == 3 })
+		b.Close()
+		batcherWaitGroup(t, &wg, 30*time.Second, "callers after Close")
+		if o.batches.Load() != 2 || o.verified.Load() != 11 {
+			t.Errorf("%d batches of %d signatures in all, want 2 of 11", o.batches.Load(), o.verified.Load())
+		}
+	})
+
+	t.Run("CanceledDropped", func(t *testing.T) {
+		o := newBatcherObserver()
+		b := newTestBatcher(t, ronkms.BatcherConfig{TargetBatch: 4, MaxWait: time.Hour, Observer: o})
+		cctx, cancel := context.WithCancel(ctx)
+		done := make(chan batcherResult)
+		go func() {
+			ok, err := b.Verify(cctx, c.Pub, c.Msg, c.Sig)
+			done <- batcherResult{ok, err}
+		}()
+		batcherEventually(t, "one queued request", func() bool { return o.depth.Load() == 1 })
+		cancel()
+		if r := <-done; r.ok || !errors.Is(r.err, context.Canceled) {
+			t.Errorf("canceled in the queue: %v, %v; want false, Canceled", r.ok, r.err)
+		}
+		var wg sync.WaitGroup
+		for range 3 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if ok, err := b.Verify(ctx, c.Pub, c.Msg, c.Sig); !ok || err != nil {
+					t.Errorf("Verify: %v, %v", ok, err)
+				}
+			}()
+		}
+		batcherWaitGroup(t, &wg, 30*time.Second, "the batch")
+		batcherEventually(t, "the batch report", func() bool { return o.batches.Load() == 1 })
+		if o.batches.Load() != 1 || o.verified.Load() != 3 || o.dropped.Load() != 1 {
+			t.Errorf("%d batches, %d verified, %d dropped; want 1, 3, 1", o.batches.Load(), o.verified.Load(), o.dropped.Load())
+		}
+	})
+}
+
+// TestBatcherBadInput: keys and signatures of the wrong length get a false
+// verdict in every mode, without a panic and without queueing.
+func TestBatcherBadInput(t *testing.T) {
+	rng := batcherRNG(t, "TestBatcherBadInput")
+	c := testgen.NewSigner(rng).Honest([]byte("bad input"))
+	for _, m := range batcherModes {
+		o := newBatcherObserver()
+		b := newTestBatcher(t, ronkms.BatcherConfig{Mode: m, Observer: o})
+		for _, in := range [][2][]byte{{nil, c.Sig}, {c.Pub[:31], c.Sig}, {append(c.Pub[:32:32], 0), c.Sig}, {c.Pub, c.Sig[:63]}, {c.Pub, nil}} {
+			ok, err := b.Verify(context.Background(), in[0], c.Msg, in[1])
+			if ok || err != nil {
+				t.Errorf("mode=%v, key %d bytes, signature %d bytes: %v, %v; want false, nil", m, len(in[0]), len(in[1]), ok, err)
+			}
+		}
+		if o.failure(ronkms.FailureBadInput) != 5 || o.ops[ronkms.ResultInvalid].Load() != 5 || o.batches.Load() != 0 {
+			t.Errorf("mode=%v: %d bad_input failures, %d invalid results, %d batches; want 5, 5, 0",
+				m, o.failure(ronkms.FailureBadInput), o.ops[ronkms.ResultInvalid].Load(), o.batches.Load())
+		}
+	}
+}
+
+func TestBatcherClose(t *testing.T) {
+	b := newTestBatcher(t, ronkms.BatcherConfig{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() { defer wg.Done(); b.Close() }()
+	}
+	batcherWaitGroup(t, &wg, 10*time.Second, "concurrent Close")
+	if err := b.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := b.Verify(ctx, nil, nil, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("Verify with a canceled context after Close: %v, want Canceled", err)
+	}
+	if _, err := b.Verify(context.Background(), nil, nil, nil); !errors.Is(err, ronkms.ErrClosed) {
+		t.Errorf("Verify after Close: %v, want ErrClosed", err)
+	}
+}
+
+// TestBatcherNoGoroutineLeak: after Close, the number of goroutines is back
+// to what it was before NewBatcher, load and cancellations included.
+func TestBatcherNoGoroutineLeak(t *testing.T) {
+	rng := batcherRNG(t, "TestBatcherNoGoroutineLeak")
+	cases := batcherCases(t, rng, 50)
+	settle := func(before int) int {
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			now := runtime.NumGoroutine()
+			if now <= before || time.Now().After(deadline) {
+				return now
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	for _, m := range batcherModes {
+		before := runtime.NumGoroutine()
+		b, err := ronkms.NewBatcher(ronkms.BatcherConfig{Mode: m, Workers: 4, Pipeline: 3, TargetBatch: 8})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for i := range 200 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c := cases[i%len(cases)]
+				ctx, cancel := context.WithTimeout(context.Background(), time.Duration(i%7)*300*time.Microsecond)
+				defer cancel()
+				ok, err := b.Verify(ctx, c.Pub, c.Msg, c.Sig)
+				if err == nil && ok != c.want[m] {
+					t.Errorf("mode=%v: wrong verdict", m)
+				}
+			}()
+		}
+		batcherWaitGroup(t, &wg, time.Minute, "callers")
+		b.Close()
+		if after := settle(before); after > before {
+			t.Errorf("mode=%v: %d goroutines before NewBatcher, %d after Close", m, before, after)
+		}
+	}
+	before := runtime.NumGoroutine()
+	b, err := ronkms.NewBatcher(ronkms.BatcherConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	if after := settle(before); after > before {
+		t.Errorf("unused Batcher: %d goroutines before, %d after Close", before, after)
+	}
+}
+
+func TestObserverLabels(t *testing.T) {
+	for r, want := range map[ronkms.VerifyResult]string{
+		ronkms.ResultValid: "valid", ronkms.ResultInvalid: "invalid", ronkms.ResultError: "error", 7: "unknown",
+	} {
+		if r.String() != want {
+			t.Errorf("VerifyResult(%d).String() = %q, want %q", int(r), r.String(), want)
+		}
+	}
+	for err, want := range map[error]string{
+		nil:                                   "",
+		ronkms.ErrOverloaded:                  ronkms.FailureOverloaded,
+		ronkms.ErrClosed:                      ronkms.FailureClosed,
+		context.Canceled:                      ronkms.FailureCanceled,
+		context.DeadlineExceeded:              ronkms.FailureDeadline,
+		fmt.Errorf("x: %w", context.Canceled): ronkms.FailureCanceled,
+		errors.New("other"):                   ronkms.FailureOther,
+	} {
+		if got := ronkms.FailureKind(err); got != want {
+			t.Errorf("FailureKind(%v) = %q, want %q", err, got, want)
+		}
+	}
+}
+
+func ExampleBatcher() {
+	b, err := ronkms.NewBatcher(ronkms.BatcherConfig{Mode: ronkms.ModeZIP215})
+	if err != nil {
+		panic(err)
+	}
+	defer b.Close() // verifies what was accepted, then stops the goroutines
+
+	priv := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+	pub := priv.Public().(ed25519.PublicKey)
+
+	// Many goroutines (request handlers, say) call Verify at once; their
+	// signatures are verified together in micro-batches.
+	var wg sync.WaitGroup
+	verdicts := make([]bool, 8)
+	for i := range verdicts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			msg := fmt.Appendf(nil, "request %d", i)
+			sig := ed25519.Sign(priv, msg)
+			if i == 5 {
+				msg = []byte("tampered")
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			ok, err := b.Verify(ctx, pub, msg, sig)
+			if err != nil { // ctx ended, ErrOverloaded or ErrClosed
+				fmt.Println(err)
+				return
+			}
+			verdicts[i] = ok
+		}()
+	}
+	wg.Wait()
+	fmt.Println(verdicts)
+	// Output: [true true true true true false true true]
+}

@@ -1,0 +1,58 @@
+// Package prom exports the measurements of ronkms (a ronkms.Observer) as
+// Prometheus metrics, with github.com/prometheus/client_golang. The root
+// package ronkms does not depend on Prometheus; a service that wants metrics
+// passes an Observer of this package to ronkms.NewBatcher and serves the
+// registry with promhttp.
+//
+//	reg := prometheus.NewRegistry()
+//	obs, err := prom.NewObserver(reg)
+//	...
+//	b, err := ronkms.NewBatcher(ronkms.BatcherConfig{Mode: ronkms.ModeZIP215, Observer: obs})
+//	...
+//	http.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+//
+// # Metrics
+//
+//	kms_ops_total{op,alg,result}        counter
+//	kms_failures_total{op,kind}         counter
+//	kms_op_latency_seconds{op}          histogram
+//	kms_batch_size                      histogram
+//	kms_batch_wait_seconds              histogram
+//	kms_queue_depth                     gauge
+//
+// kms_ops_total counts finished operations. op is "verify" (one signature:
+// one Batcher.Verify call) or "verify_batch" (one caller-formed batch, for a
+// service's batch endpoint); alg is "ed25519-" followed by the mode
+// (ed25519-stdlib, ed25519-strict, ed25519-zip215); result is "valid" or
+// "invalid" for a verdict and "error" when the operation returned an error
+// instead.
+//
+// kms_failures_total counts failures by op and kind: "overloaded" (queue
+// full), "canceled" and "deadline_exceeded" (the caller's context ended
+// first), "closed" (the Batcher was closed) and "other" are operations with
+// result "error", one failure each; "bad_input" (a key or signature of the
+// wrong length, or a request a service could not decode) is counted here as
+// well as under result "invalid".
+//
+// kms_op_latency_seconds is the time from an operation's call to its return,
+// queueing included, by op, for every result. Its buckets, and those of
+// kms_batch_wait_seconds, go in 1-2.5-5 steps from 5µs to 1s.
+//
+// kms_batch_size is the number of signatures in each batch the Batcher
+// verified (requests whose context ended before their batch started are not
+// verified and not counted), with power-of-two buckets from 1 to 1024.
+//
+// kms_batch_wait_seconds is, per batch, the queue time of its oldest
+// request: from entering the queue to the start of the batch's verification.
+// It is the wait that BatcherConfig.MaxWait bounds while the verifiers keep
+// up; it grows past MaxWait when batches queue for a verifier.
+//
+// kms_queue_depth is the number of requests the Batcher has accepted and not
+// yet handed to a verifier, sampled by its collector whenever a batch starts
+// forming and around each hand-off.
+//
+// Every series of the known label values exists from the start, at zero.
+//
+// The key cache's size and hit rate will be exported here once ronkms has a
+// key cache, through an observer interface of its own (see ronkms.Observer).
+package prom
