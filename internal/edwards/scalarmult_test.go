@@ -1,0 +1,159 @@
+package edwards
+
+import (
+	"math/big"
+	"testing"
+
+	"filippo.io/edwards25519"
+)
+
+func wordsInt(x *[5]uint64) *big.Int {
+	r := new(big.Int)
+	for i := 4; i >= 0; i-- {
+		r.Lsh(r, 64)
+		r.Add(r, new(big.Int).SetUint64(x[i]))
+	}
+	return r
+}
+
+func scalarInt(s *edwards25519.Scalar) *big.Int {
+	w := scalarWords(s)
+	return wordsInt(&w)
+}
+
+func TestDigits(t *testing.T) {
+	rng := newRand(t)
+	scalars := edgeScalars()
+	for i := 0; i < 300; i++ {
+		scalars = append(scalars, randScalar(rng), scalarOfBits(rng, 1+rng.IntN(253)))
+	}
+	for _, s := range scalars {
+		x := scalarWords(s)
+		want := wordsInt(&x)
+
+		for w := uint(2); w <= 8; w++ {
+			var naf [256]int8
+			nafDigits(&naf, &x, w)
+			got := new(big.Int)
+			last := -1000
+			for i := 255; i >= 0; i-- {
+				got.Lsh(got, 1)
+				got.Add(got, big.NewInt(int64(naf[i])))
+				if d := int(naf[i]); d != 0 {
+					if d%2 == 0 || d >= 1<<(w-1) || d <= -(1<<(w-1)) {
+						t.Fatalf("w=%d: bad NAF digit %d", w, d)
+					}
+					if last-i < int(w) && last >= 0 {
+						t.Fatalf("w=%d: nonzero digits %d and %d too close", w, last, i)
+					}
+					last = i
+				}
+			}
+			if got.Cmp(want) != 0 {
+				t.Fatalf("w=%d: NAF of %v is %v", w, want, got)
+			}
+		}
+
+		var b [32]byte
+		copy(b[:], s.Bytes())
+		var r16 [64]int8
+		signedRadix16(&r16, &b)
+		got := new(big.Int)
+		for i := 63; i >= 0; i-- {
+			if r16[i] < -8 || r16[i] > 8 {
+				t.Fatalf("radix-16 digit %d", r16[i])
+			}
+			got.Lsh(got, 4)
+			got.Add(got, big.NewInt(int64(r16[i])))
+		}
+		if got.Cmp(want) != 0 {
+			t.Fatal("signedRadix16")
+		}
+
+		for w := uint(2); w <= 16; w++ {
+			n := (256 + int(w) - 1) / int(w)
+			digits := make([]int16, n)
+			signedDigits(digits, &x, w)
+			got := new(big.Int)
+			for i := n - 1; i >= 0; i-- {
+				d := int64(digits[i])
+				if d < -(1<<(w-1)) || d >= 1<<(w-1) {
+					t.Fatalf("w=%d: signed digit %d", w, d)
+				}
+				got.Lsh(got, w)
+				got.Add(got, big.NewInt(d))
+			}
+			if got.Cmp(want) != 0 {
+				t.Fatalf("w=%d: signedDigits", w)
+			}
+		}
+	}
+}
+
+func TestScalarBaseMult(t *testing.T) {
+	rng := newRand(t)
+	scalars := edgeScalars()
+	n := 200
+	if testing.Short() {
+		n = 40
+	}
+	for i := 0; i < n; i++ {
+		scalars = append(scalars, randScalar(rng))
+	}
+	for _, s := range scalars {
+		want := new(edwards25519.Point).ScalarBaseMult(s)
+		samePoint(t, "ScalarBaseMult", new(Point).ScalarBaseMult(s), want)
+	}
+	// Aliasing: the receiver already holds a point.
+	p := NewGeneratorPoint()
+	p.ScalarBaseMult(scalars[3])
+	samePoint(t, "ScalarBaseMult reuse", p, new(edwards25519.Point).ScalarBaseMult(scalars[3]))
+}
+
+func TestVarTimeDoubleScalarBaseMult(t *testing.T) {
+	rng := newRand(t)
+	pts := testPoints(t, rng, 20)
+	scalars := edgeScalars()
+	n := 30
+	if testing.Short() {
+		n = 8
+	}
+	for i := 0; i < n; i++ {
+		scalars = append(scalars, randScalar(rng), scalarOfBits(rng, 1+rng.IntN(253)))
+	}
+	for i, fp := range pts {
+		A := scramble(rng, fromFilippo(t, fp))
+		for j := 0; j < len(scalars); j++ {
+			k := scalars[j]
+			s := scalars[(j*7+i)%len(scalars)]
+			want := new(edwards25519.Point).VarTimeDoubleScalarBaseMult(k, fp, s)
+			samePoint(t, "VarTimeDoubleScalarBaseMult", new(Point).VarTimeDoubleScalarBaseMult(k, A, s), want)
+		}
+		// Aliasing receiver and A.
+		k, s := scalars[len(scalars)-1], scalars[len(scalars)-2]
+		want := new(edwards25519.Point).VarTimeDoubleScalarBaseMult(k, fp, s)
+		a := new(Point).Set(A)
+		samePoint(t, "VarTimeDoubleScalarBaseMult aliased", a.VarTimeDoubleScalarBaseMult(k, a, s), want)
+	}
+}
+
+func TestPrecomputedPoint(t *testing.T) {
+	rng := newRand(t)
+	pts := testPoints(t, rng, 6)
+	scalars := edgeScalars()
+	for i := 0; i < 10; i++ {
+		scalars = append(scalars, randScalar(rng), scalarOfBits(rng, 64), scalarOfBits(rng, 65), scalarOfBits(rng, 130))
+	}
+	for i, fp := range pts {
+		A := scramble(rng, fromFilippo(t, fp))
+		if i%2 == 0 {
+			A = fromFilippo(t, fp)
+		}
+		p := NewPrecomputedPoint(A)
+		for j, k := range scalars {
+			s := scalars[(j*5+i)%len(scalars)]
+			want := new(edwards25519.Point).VarTimeDoubleScalarBaseMult(k, fp, s)
+			samePoint(t, "VarTimeDoubleScalarBaseMultPrecomputed", new(Point).VarTimeDoubleScalarBaseMultPrecomputed(k, p, s), want)
+		}
+	}
+}
