@@ -6,6 +6,7 @@ import (
 	"filippo.io/edwards25519"
 
 	"github.com/ronkms/ronkms/internal/edverify"
+	"github.com/ronkms/ronkms/internal/edwards"
 )
 
 const (
@@ -35,7 +36,7 @@ func verifyZIP215Chunks(items []batchItem, valid []bool, workers int) {
 // zipEntry is an item that passed every check the batch equation cannot
 // make: lengths, canonical s, A and R decoding.
 type zipEntry struct {
-	A, R edwards25519.Point
+	A, R edwards.Point
 	s    edwards25519.Scalar
 	idx  int // index into the chunk's items and verdicts
 }
@@ -102,8 +103,8 @@ func batchEquationHolds(items []batchItem, entries []zipEntry) bool {
 	zbytes := make([]byte, 16*n)
 	rand.Read(zbytes) // crypto/rand.Read never returns an error since Go 1.24.
 
-	scalars := make([]edwards25519.Scalar, 0, 2*n+1)
-	points := make([]*edwards25519.Point, 0, 2*n+1)
+	scalars := make([]edwards25519.Scalar, 0, 2*n)
+	points := make([]*edwards.Point, 0, 2*n)
 	keyTerm := make(map[[32]byte]int, n) // key bytes -> index of its A term
 
 	var sumZS edwards25519.Scalar
@@ -133,16 +134,12 @@ func batchEquationHolds(items []batchItem, entries []zipEntry) bool {
 	}
 	var negSumZS edwards25519.Scalar
 	negSumZS.Negate(&sumZS)
-	scalars = append(scalars, negSumZS)
-	points = append(points, edwards25519.NewGeneratorPoint())
 
-	// scalars does not grow past its capacity, so these pointers stay valid.
 	scalarPtrs := make([]*edwards25519.Scalar, len(scalars))
 	for i := range scalars {
 		scalarPtrs[i] = &scalars[i]
 	}
-	var sum edwards25519.Point
-	sum.VarTimeMultiScalarMult(scalarPtrs, points)
-	sum.MultByCofactor(&sum)
-	return sum.Equal(edwards25519.NewIdentityPoint()) == 1
+	var sum edwards.Point
+	sum.VarTimeMultiScalarBaseMult(&negSumZS, scalarPtrs, points)
+	return sum.IsSmallOrder()
 }

@@ -12,6 +12,7 @@ import (
 	"filippo.io/edwards25519"
 
 	"github.com/ronkms/ronkms/internal/edverify"
+	"github.com/ronkms/ronkms/internal/edwards"
 )
 
 const (
@@ -87,13 +88,15 @@ func newKeyFromSeed(privateKey, seed []byte) {
 	if _, err := s.SetBytesWithClamping(h[:32]); err != nil {
 		panic("ed25519: internal error: setting scalar failed")
 	}
-	// ScalarBaseMult is constant-time: the secret scalar selects table
-	// entries with constant-time conditional moves.
-	var A edwards25519.Point
+	// ScalarBaseMult is constant-time: every table lookup reads a whole row
+	// and keeps the wanted entry with arithmetic masks, never a secret index.
+	var A edwards.Point
 	A.ScalarBaseMult(&s)
 
+	var encA [32]byte
+	A.BytesInto(&encA)
 	copy(privateKey, seed)
-	copy(privateKey[32:], A.Bytes())
+	copy(privateKey[32:], encA[:])
 }
 
 // Sign signs the message with privateKey and returns a signature. It will
@@ -107,9 +110,11 @@ func Sign(privateKey PrivateKey, message []byte) []byte {
 }
 
 // sign is constant-time in the secret key and the nonce: the scalar
-// arithmetic of filippo.io/edwards25519 is constant-time, and ScalarBaseMult
-// selects its table entries with constant-time conditional moves, never with
-// a secret-dependent index or branch.
+// arithmetic of filippo.io/edwards25519 is constant-time, and
+// edwards.ScalarBaseMult reads every entry of each table row it uses and
+// keeps the wanted one with masks computed arithmetically from the secret
+// digit, then applies the digit's sign with a masked conditional negation:
+// no secret-dependent index or branch.
 func sign(signature []byte, privateKey PrivateKey, message []byte, domPrefix, context string) {
 	if l := len(privateKey); l != PrivateKeySize {
 		panic("ed25519: bad private key: ed25519: bad private key length: " + strconv.Itoa(l))
@@ -138,10 +143,10 @@ func sign(signature []byte, privateKey PrivateKey, message []byte, domPrefix, co
 		panic("ed25519: internal error: setting scalar failed")
 	}
 
-	var R edwards25519.Point
+	var R edwards.Point
 	R.ScalarBaseMult(&r)
 	var encR [32]byte
-	copy(encR[:], R.Bytes())
+	R.BytesInto(&encR)
 
 	var k edwards25519.Scalar
 	edverify.Challenge(&k, domPrefix, context, encR[:], publicKey, message)
@@ -185,7 +190,7 @@ func VerifyWithOptions(publicKey PublicKey, message, sig []byte, opts *Options) 
 	if l := len(publicKey); l != PublicKeySize {
 		panic("ed25519: bad public key length: " + strconv.Itoa(l))
 	}
-	var A edwards25519.Point
+	var A edwards.Point
 	if _, err := A.SetBytes(publicKey); err != nil {
 		return errors.New("ed25519: bad public key")
 	}

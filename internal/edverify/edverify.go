@@ -7,10 +7,11 @@
 package edverify
 
 import (
-	"bytes"
 	"crypto/sha512"
 
 	"filippo.io/edwards25519"
+
+	"github.com/ronkms/ronkms/internal/edwards"
 )
 
 // Mode selects the verification rules. The zero value is StdLib.
@@ -80,8 +81,8 @@ func VerifyWithChallenge(mode Mode, publicKey, sig []byte, k *edwards25519.Scala
 		return false
 	}
 	// A must decode in every mode; y >= p is accepted, as is x = 0 with the
-	// sign bit set (filippo.io/edwards25519 decoding, as crypto/ed25519).
-	var A edwards25519.Point
+	// sign bit set (the decoding of crypto/ed25519).
+	var A edwards.Point
 	if _, err := A.SetBytes(publicKey); err != nil {
 		return false
 	}
@@ -89,55 +90,38 @@ func VerifyWithChallenge(mode Mode, publicKey, sig []byte, k *edwards25519.Scala
 
 	switch mode {
 	case StdLib:
-		return cofactorless(&A, k, &s, R)
+		return cofactorless(R, &A, k, &s)
 	case Strict:
-		// Small-order A or R is rejected. R must also decode; a cofactorless
-		// match implies it does (R then equals the canonical encoding of R'),
-		// and a small-order R can only match as one of the canonical
-		// small-order encodings, so the byte test suffices for R.
-		if IsSmallOrderEncoding(R) || IsSmallOrder(&A) {
+		// Small-order A or R is rejected. R must also decode; the
+		// cofactorless check requires R to be the canonical encoding of
+		// [s]B - [k]A, which implies it, and the byte test catches a
+		// small-order R in any of its 14 encodings without decoding it.
+		if IsSmallOrderEncoding(R) || A.IsSmallOrder() {
 			return false
 		}
-		return cofactorless(&A, k, &s, R)
+		return cofactorless(R, &A, k, &s)
 	case ZIP215:
-		var Rp edwards25519.Point
+		var Rp edwards.Point
 		if _, err := Rp.SetBytes(R); err != nil {
 			return false
 		}
-		return cofactored(&A, k, &s, &Rp)
+		return edwards.VarTimeCheckCofactored(&Rp, &A, k, &s)
 	}
 	return false
 }
 
-// cofactorless reports whether the encoding of R' = [s]B - [k]A equals R
-// byte for byte.
-func cofactorless(A *edwards25519.Point, k, s *edwards25519.Scalar, R []byte) bool {
-	var minusA, Rp edwards25519.Point
-	minusA.Negate(A)
-	Rp.VarTimeDoubleScalarBaseMult(k, &minusA, s)
-	return bytes.Equal(Rp.Bytes(), R)
-}
-
-// cofactored reports whether [8]([s]B - [k]A - R) is the identity.
-func cofactored(A *edwards25519.Point, k, s *edwards25519.Scalar, R *edwards25519.Point) bool {
-	var minusA, Rp edwards25519.Point
-	minusA.Negate(A)
-	Rp.VarTimeDoubleScalarBaseMult(k, &minusA, s)
-	Rp.Subtract(&Rp, R)
-	Rp.MultByCofactor(&Rp)
-	return Rp.Equal(edwards25519.NewIdentityPoint()) == 1
-}
-
-// IsSmallOrder reports whether [8]P is the identity.
-func IsSmallOrder(P *edwards25519.Point) bool {
-	var Q edwards25519.Point
-	Q.MultByCofactor(P)
-	return Q.Equal(edwards25519.NewIdentityPoint()) == 1
+// cofactorless reports whether R is, byte for byte, the canonical encoding
+// of R' = [s]B - [k]A: crypto/ed25519's comparison. It decodes R (rejecting
+// a non-canonical or undecodable R, which can never equal an encoding of
+// R') and checks [s]B = R + [k]A exactly, which the encoding being injective
+// makes equivalent and which the point layer does with half-size scalars.
+func cofactorless(R []byte, A *edwards.Point, k, s *edwards25519.Scalar) bool {
+	return edwards.VarTimeCheckCofactorlessBytes(R, A, k, s)
 }
 
 // CofactoredEquation reports whether [8]([s]B - [k]A - R) is the identity, for
 // already-decoded A and R and a canonical s: the ZIP215 check on its own, for
 // batch verifiers that decode once and fall back to single checks.
-func CofactoredEquation(A *edwards25519.Point, k, s *edwards25519.Scalar, R *edwards25519.Point) bool {
-	return cofactored(A, k, s, R)
+func CofactoredEquation(A *edwards.Point, k, s *edwards25519.Scalar, R *edwards.Point) bool {
+	return edwards.VarTimeCheckCofactored(R, A, k, s)
 }

@@ -12,6 +12,7 @@ import (
 	"filippo.io/edwards25519"
 
 	"github.com/ronkms/ronkms/internal/edverify"
+	"github.com/ronkms/ronkms/internal/edwards"
 	"github.com/ronkms/ronkms/internal/testgen"
 )
 
@@ -60,8 +61,8 @@ func TestSmallOrderEncodings(t *testing.T) {
 		if new(edwards25519.Point).MultByCofactor(P).Equal(identity) != 1 {
 			t.Errorf("%x: [8]P is not the identity", e)
 		}
-		if !edverify.IsSmallOrder(P) {
-			t.Errorf("%x: IsSmallOrder is false", e)
+		if !toEdwards(t, P).IsSmallOrder() {
+			t.Errorf("%x: the point layer's IsSmallOrder is false", e)
 		}
 		if !edverify.IsSmallOrderEncoding(e) {
 			t.Errorf("%x: IsSmallOrderEncoding is false", e)
@@ -101,11 +102,11 @@ func TestIsSmallOrderEncodingRejects(t *testing.T) {
 	rng := newRNG(1)
 	for range 500 {
 		s := testgen.NewSigner(rng)
-		if edverify.IsSmallOrderEncoding(s.Pub) || edverify.IsSmallOrder(s.A) {
+		if edverify.IsSmallOrderEncoding(s.Pub) || toEdwards(t, s.A).IsSmallOrder() {
 			t.Fatalf("honest key %x reported as small-order", s.Pub)
 		}
 	}
-	if edverify.IsSmallOrderEncoding(edwards25519.NewGeneratorPoint().Bytes()) || edverify.IsSmallOrder(edwards25519.NewGeneratorPoint()) {
+	if edverify.IsSmallOrderEncoding(edwards25519.NewGeneratorPoint().Bytes()) || toEdwards(t, edwards25519.NewGeneratorPoint()).IsSmallOrder() {
 		t.Error("the base point reported as small-order")
 	}
 	for _, e := range testgen.NonCanonicalLargeOrderEncodings() {
@@ -119,10 +120,10 @@ func TestIsSmallOrderEncodingRejects(t *testing.T) {
 func TestIsSmallOrder(t *testing.T) {
 	B := edwards25519.NewGeneratorPoint()
 	for i, T := range testgen.TorsionPoints() {
-		if !edverify.IsSmallOrder(T) {
+		if !toEdwards(t, T).IsSmallOrder() {
 			t.Errorf("torsion point %d: IsSmallOrder false", i)
 		}
-		if edverify.IsSmallOrder(new(edwards25519.Point).Add(B, T)) {
+		if toEdwards(t, new(edwards25519.Point).Add(B, T)).IsSmallOrder() {
 			t.Errorf("B + T%d: IsSmallOrder true", i)
 		}
 	}
@@ -273,8 +274,11 @@ func TestCofactoredEquation(t *testing.T) {
 			} else {
 				c = s.TorsionR(rng, msg, order)
 			}
-			R, err := new(edwards25519.Point).SetBytes(c.Sig[:32])
-			if err != nil {
+			var R, A edwards.Point
+			if _, err := R.SetBytes(c.Sig[:32]); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := A.SetBytes(c.Pub); err != nil {
 				t.Fatal(err)
 			}
 			sc, err := new(edwards25519.Scalar).SetCanonicalBytes(c.Sig[32:])
@@ -282,7 +286,7 @@ func TestCofactoredEquation(t *testing.T) {
 				t.Fatal(err)
 			}
 			k := testgen.Challenge(c.Sig[:32], c.Pub, c.Msg)
-			if !edverify.CofactoredEquation(s.A, k, sc, R) {
+			if !edverify.CofactoredEquation(&A, k, sc, &R) {
 				t.Errorf("order %d: cofactored equation fails", order)
 			}
 			if got := edverify.Verify(edverify.StdLib, c.Pub, c.Msg, c.Sig); got != (order == 1) {
@@ -292,9 +296,20 @@ func TestCofactoredEquation(t *testing.T) {
 				t.Errorf("order %d: ZIP215 rejected", order)
 			}
 			k2 := testgen.Challenge(c.Sig[:32], c.Pub, []byte("other"))
-			if edverify.CofactoredEquation(s.A, k2, sc, R) {
+			if edverify.CofactoredEquation(&A, k2, sc, &R) {
 				t.Errorf("order %d: cofactored equation holds for another challenge", order)
 			}
 		}
 	}
+}
+
+// toEdwards converts a reference point to the point layer's type through
+// its encoding.
+func toEdwards(t *testing.T, P *edwards25519.Point) *edwards.Point {
+	t.Helper()
+	var Q edwards.Point
+	if _, err := Q.SetBytes(P.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	return &Q
 }

@@ -4,7 +4,7 @@ package edwards
 // Every other file uses fe and the helpers below, so moving to another
 // implementation of the same API (github.com/ronkms/ronkms/field) is a change
 // of the import path on the next line.
-import field "filippo.io/edwards25519/field"
+import field "github.com/ronkms/ronkms/field"
 
 // fe is an element of GF(2^255 - 19). Its methods are those of
 // filippo.io/edwards25519/field.Element: receivers and arguments may alias.
