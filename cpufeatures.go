@@ -7,6 +7,7 @@ import (
 
 	"github.com/klauspost/cpuid/v2"
 
+	"github.com/ronkms/ronkms/field"
 	"github.com/ronkms/ronkms/internal/cpufeat"
 )
 
@@ -28,18 +29,26 @@ func Features() CPUFeatures {
 	}
 }
 
-// Backend names the arithmetic backend verification runs on in this build.
+// Backend names the field arithmetic verification and signing run on in
+// this build on this CPU: the scalar routines (multiply, square) and the
+// four-way vector routines, for example "scalar=bmi2adx vector=avx512ifma",
+// or "scalar=generic vector=generic (purego)".
 func Backend() string {
-	if cpufeat.PureGo {
-		return "edwards25519-generic (purego)"
+	scalar := "generic"
+	if cpufeat.BMI2ADX {
+		scalar = "bmi2adx"
 	}
-	return "edwards25519-generic"
+	b := "scalar=" + scalar + " vector=" + field.Backend()
+	if cpufeat.PureGo {
+		b += " (purego)"
+	}
+	return b
 }
 
 // DescribeCPU returns one line describing this machine and the chosen
 // backend, for benchmark and tool output, for example:
 //
-//	AMD EPYC 9R14 | 2 logical cores, GOMAXPROCS 2 | bmi2adx avx2 avx512ifma | backend edwards25519-generic | go1.26.8 linux/amd64
+//	AMD EPYC | 2 logical cores, GOMAXPROCS 2 | bmi2adx avx2 avx512ifma | backend scalar=bmi2adx vector=avx512ifma | go1.26.8 linux/amd64
 func DescribeCPU() string {
 	brand := strings.TrimSpace(cpuid.CPU.BrandName)
 	if brand == "" {
