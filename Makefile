@@ -5,7 +5,7 @@ GO       ?= go
 PKGS     ?= ./...
 FUZZTIME ?= 10s
 
-.PHONY: all test vet unit race purego stdlib-tests bench-smoke bench bench-go fuzz fmt-check tidy-check help
+.PHONY: all test vet unit race purego stdlib-tests bench-smoke bench bench-go fuzz fmt-check tidy-check asm generate gen-check help
 
 all: test
 
@@ -14,6 +14,7 @@ help:
 	@echo "make test         vet, unit tests, -race, -tags purego, Go's own crypto/ed25519 tests, benchmark smoke run"
 	@echo "make fuzz         every native fuzz target for FUZZTIME ($(FUZZTIME)) each"
 	@echo "make bench-go     go test benchmarks (-count 6) for benchstat"
+	@echo "make generate     regenerate field assembly (avo) and point tables; make gen-check fails on drift"
 
 # The test command of the README and of CI.
 test: vet unit race purego stdlib-tests bench-smoke
@@ -51,6 +52,18 @@ bench-go:
 
 fuzz:
 	bash scripts/fuzz-all.sh $(FUZZTIME)
+
+# Regenerate the field assembly (avo, in its own module field/_asm) and the
+# point layer's constant tables.
+asm:
+	cd field/_asm && $(GO) run . -out ../field_amd64.s -stubs ../field_amd64_stubs.go -pkg field
+
+generate: asm
+	$(GO) generate ./internal/edwards
+
+# Fails when regeneration changes a committed file (CI runs it).
+gen-check: generate
+	@git diff --exit-code -- field internal/edwards || { echo "generated files drifted: run make generate and commit"; exit 1; }
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
