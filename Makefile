@@ -17,7 +17,7 @@ help:
 	@echo "make generate     regenerate field assembly (avo) and point tables; make gen-check fails on drift"
 
 # The test command of the README and of CI.
-test: vet unit race purego stdlib-tests bench-smoke
+test: vet unit race purego stdlib-tests bench-smoke bench-peers-test
 
 vet:
 	$(GO) vet $(PKGS)
@@ -70,3 +70,50 @@ fmt-check:
 
 tidy-check:
 	$(GO) mod tidy -diff
+
+# ---- Peer comparison and performance gates (bench/peers is its own module) ----
+COUNT     ?= 6
+THRESHOLD ?= 10
+# cpu-ns/sig: process CPU time per signature, steady on a shared machine;
+# ns/sig: wall time. workers=all ratios and floors are always wall time (CPU
+# time hides a parallel speed-up).
+UNIT      ?= cpu-ns/sig
+BASELINE  ?=
+FULL      ?=
+# Floors: minimum speed-up of ronkms over crypto/ed25519 measured in the same
+# run, so they hold on any machine. Set below what this 2-core EPYC measures
+# (2026-11-26) with a margin for noise. The *_ALL floors need idle cores: the
+# gate skips them, with a warning, while other processes load the machine.
+FLOOR_SIGN             ?= 1.0
+FLOOR_VERIFY           ?= 1.15
+FLOOR_BATCH_EXACT      ?= 1.15
+FLOOR_BATCH_ZIP215     ?= 1.5
+FLOOR_BATCH_EXACT_ALL  ?= 1.3
+FLOOR_BATCH_ZIP215_ALL ?= 2.0
+GATE_FLOORS = \
+	-floor '^Sign/impl=ronkms$$=$(FLOOR_SIGN)' \
+	-floor '^Verify/.*/impl=ronkms-=$(FLOOR_VERIFY)' \
+	-floor '^Batch/.*/workers=1/impl=ronkms-(stdlib|strict)$$=$(FLOOR_BATCH_EXACT)' \
+	-floor '^Batch/.*/workers=1/impl=ronkms-zip215$$=$(FLOOR_BATCH_ZIP215)' \
+	-floor '^Batch/.*/workers=all/impl=ronkms-(stdlib|strict)$$=$(FLOOR_BATCH_EXACT_ALL)' \
+	-floor '^Batch/.*/workers=all/impl=ronkms-zip215$$=$(FLOOR_BATCH_ZIP215_ALL)'
+
+.PHONY: bench-peers bench-save perf-gate bench-peers-test
+
+# One table per workload: each peer's ratio to crypto/ed25519 and to ronkms.
+bench-peers:
+	cd bench/peers && $(GO) run ./report -run -count $(COUNT) -unit $(UNIT) $(if $(FULL),-full) -out out/peers.txt
+
+bench-save:
+	@test -n "$(BASELINE)" || { echo "usage: make bench-save BASELINE=name [COUNT=6]" >&2; exit 2; }
+	cd bench/peers && $(GO) run ./gate save -name $(BASELINE) -count $(COUNT)
+
+perf-gate:
+	@test -n "$(BASELINE)" || { echo "usage: make perf-gate BASELINE=name [THRESHOLD=10] [UNIT=ns/sig] [FLOOR_...=x]" >&2; exit 2; }
+	cd bench/peers && $(GO) run ./gate check -baseline $(BASELINE) -threshold $(THRESHOLD) -count $(COUNT) -unit $(UNIT) $(GATE_FLOORS)
+
+# The harness's own tests (each peer's rules on crafted signatures, the gate
+# and report logic, the injected slowdown) and a 1x smoke run of every peer
+# benchmark. Part of make test: ./... of the main module does not reach it.
+bench-peers-test:
+	cd bench/peers && $(GO) vet ./... && $(GO) test -count=1 ./... && $(GO) test -count=1 -run '^$$' -bench . -benchtime 1x . && $(GO) mod tidy -diff
