@@ -43,4 +43,18 @@
 // WithWorkers): per-item modes hand out small blocks of items from a shared
 // counter; ZIP215 splits the batch into one contiguous chunk per worker, each
 // with its own equation, and no chunk smaller than 16 items.
+//
+// # Services: micro-batching
+//
+// A Batcher turns many concurrent single requests into batches: goroutines
+// call Batcher.Verify one signature at a time, and a collector flushes a
+// batch when TargetBatch requests are queued or the oldest has waited
+// MaxWait, whichever comes first, capped at MaxBatch (defaults 64, 256 and
+// 500µs, the original playbook's heuristic). Verdicts are those of the
+// single verifier of the Batcher's mode. The queue is bounded (MaxQueue):
+// a full queue returns ErrOverloaded, or waits with BlockWhenFull; a caller
+// whose context ends gets ctx.Err() without delaying anyone; Close answers
+// every accepted request before it returns. An Observer receives counts,
+// latencies, batch sizes and queue waits; package metrics/prom exports them
+// to Prometheus, so this package has no Prometheus dependency.
 package ronkms
