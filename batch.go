@@ -9,6 +9,7 @@ import (
 
 	"github.com/ronkms/ronkms/ed25519"
 	"github.com/ronkms/ronkms/internal/edverify"
+	"github.com/ronkms/ronkms/internal/edwards"
 )
 
 // VerifyBatch verifies n signatures under mode and returns one verdict per
@@ -25,16 +26,22 @@ func VerifyBatch(mode Mode, pubs []ed25519.PublicKey, msgs, sigs [][]byte) (allV
 	if len(pubs) != len(msgs) || len(pubs) != len(sigs) || !mode.valid() {
 		return false, nil
 	}
-	v := NewBatchVerifier(mode)
-	v.items = make([]batchItem, len(pubs))
+	// The items and the scratch come from a pool: a stream of VerifyBatch
+	// calls allocates little besides the verdicts.
+	sc := scratchPool.Get().(*batchScratch)
+	defer sc.release()
+	sc.hotUses = 0
+	sc.items = resize(sc.items, len(pubs))
+	items := sc.items
 	for i := range pubs {
 		// The hashing is deferred to the workers: msg is referenced only
 		// for the duration of this call.
-		v.items[i].set(pubs[i], sigs[i])
-		v.items[i].msg = msgs[i]
-		v.items[i].needHash = v.items[i].lengthsOK
+		items[i] = batchItem{}
+		items[i].set(pubs[i], sigs[i])
+		items[i].msg = msgs[i]
+		items[i].needHash = items[i].lengthsOK
 	}
-	return v.Verify()
+	return verifyItems(mode, 0, items, sc)
 }
 
 // Option configures a BatchVerifier.
@@ -42,6 +49,9 @@ type Option func(*batchConfig)
 
 type batchConfig struct {
 	workers int
+	// hotKeyUses overrides defaultHotKeyUses (tests and calibration only;
+	// 0 keeps the default).
+	hotKeyUses int
 }
 
 // WithWorkers sets the number of goroutines a BatchVerifier uses. n < 1
@@ -61,6 +71,9 @@ type BatchVerifier struct {
 	mode  Mode
 	cfg   batchConfig
 	items []batchItem
+
+	// scratch is the working memory of Verify, kept for the next call.
+	scratch *batchScratch
 }
 
 // NewBatchVerifier returns an empty BatchVerifier for mode.
@@ -101,19 +114,29 @@ func (v *BatchVerifier) Verify() (allValid bool, valid []bool) {
 	if !v.mode.valid() {
 		return false, nil
 	}
-	valid = make([]bool, len(v.items))
-	if len(v.items) == 0 {
+	if v.scratch == nil {
+		v.scratch = new(batchScratch)
+	}
+	v.scratch.hotUses = v.cfg.hotKeyUses
+	return verifyItems(v.mode, v.cfg.workers, v.items, v.scratch)
+}
+
+// verifyItems verifies items under mode with the given number of workers
+// (< 1: GOMAXPROCS) in the memory of sc, and returns the verdicts in a new
+// slice.
+func verifyItems(mode Mode, workers int, items []batchItem, sc *batchScratch) (allValid bool, valid []bool) {
+	valid = make([]bool, len(items))
+	if len(items) == 0 {
 		return true, valid
 	}
-	workers := v.cfg.workers
 	if workers < 1 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	switch v.mode {
+	switch mode {
 	case ModeZIP215:
-		verifyZIP215Chunks(v.items, valid, workers)
+		verifyZIP215Chunks(items, valid, workers, sc)
 	default:
-		verifyEach(v.mode.rules(), v.items, valid, workers)
+		verifyEach(mode.rules() == edverify.Strict, items, valid, workers, sc)
 	}
 	allValid = true
 	for _, ok := range valid {
@@ -158,46 +181,199 @@ func (it *batchItem) hash() {
 // counter is not contended.
 const eachBlock = 4
 
+// eachEncodeBatch is how many recomputed R' a worker collects before
+// encoding them with one inversion (edwards.BatchEncode, which allocates no
+// scratch up to 64 points): 7.6 us for 64 points, 0.12 us each, instead of
+// 3.1 us for one Bytes (internal/edwards/BENCHMARKS.md).
+const eachEncodeBatch = 64
+
+// eachScratch is one worker's buffer of recomputed R' = [s]B - [k]A
+// awaiting their batched encoding.
+type eachScratch struct {
+	n    int
+	idx  [eachEncodeBatch]int32 // the items
+	pts  [eachEncodeBatch]edwards.Point
+	ptrs [eachEncodeBatch]*edwards.Point
+	out  [eachEncodeBatch][32]byte
+}
+
+// push queues R' = [s]B - [k]A for item i, computed from the tables of -A.
+func (ws *eachScratch) push(items []batchItem, valid []bool, i int32, pre *edwards.PrecomputedPoint, s *edwards25519.Scalar) {
+	ws.pts[ws.n].VarTimeDoubleScalarBaseMultPrecomputed(&items[i].k, pre, s)
+	ws.idx[ws.n] = i
+	ws.n++
+	if ws.n == eachEncodeBatch {
+		ws.flush(items, valid)
+	}
+}
+
+// flush encodes the queued R' and sets each verdict: R' encodes to R byte
+// for byte, the final comparison of crypto/ed25519.Verify. BatchEncode's
+// output is canonical, so a non-canonical R never matches.
+func (ws *eachScratch) flush(items []batchItem, valid []bool) {
+	if ws.n == 0 {
+		return
+	}
+	if ws.ptrs[0] == nil {
+		for j := range ws.ptrs {
+			ws.ptrs[j] = &ws.pts[j]
+		}
+	}
+	edwards.BatchEncode(ws.out[:ws.n], ws.ptrs[:ws.n])
+	for j, i := range ws.idx[:ws.n] {
+		valid[i] = ws.out[j] == [32]byte(items[i].sig[:32])
+	}
+	ws.n = 0
+}
+
 // verifyEach verifies every item on its own (StdLib and Strict batches).
 // These modes need an exact per-item answer: a randomized batch equation
 // cannot see torsion residues that vanish under its random coefficients.
-func verifyEach(rules edverify.Mode, items []batchItem, valid []bool, workers int) {
-	var next atomic.Int64
-	work := func() {
-		for {
-			start := int(next.Add(eachBlock)) - eachBlock
-			if start >= len(items) {
-				return
-			}
-			end := min(start+eachBlock, len(items))
-			for i := start; i < end; i++ {
-				it := &items[i]
-				if !it.lengthsOK {
-					continue
-				}
-				it.hash()
-				valid[i] = edverify.VerifyWithChallenge(rules, it.pub[:], it.sig[:], &it.k)
-			}
+//
+// Items are grouped by key (batchScratch.group): each key is decoded once,
+// and a key with at least hotKeyUses items gets precomputed tables (see
+// batch_keys.go). The work is one list of units handed out by a shared
+// counter: first the table builds of the hot keys, then blocks of eachBlock
+// items, the items of ordinary keys first and those of hot keys last,
+// grouped by key. While one worker builds a key's tables the others verify
+// other keys' items; an item whose key's tables are not built yet when it is
+// reached is verified by the plain check instead (decode R, half-size
+// equation), so no worker ever waits for a table.
+//
+// Per signature, one key decoded already (BenchmarkEachCheck in
+// batch_calibrate_test.go, medians of 6, us): plain check (decode R,
+// half-size equation) 26.5; [s]B - [k]A by VarTimeDoubleScalarBaseMult,
+// batched encoding and byte comparison 32.9 (so keys without tables keep the
+// plain check); the same from the key's precomputed tables 13.5.
+func verifyEach(strict bool, items []batchItem, valid []bool, workers int, sc *batchScratch) {
+	sc.group(items)
+	keys := sc.keys
+	hotKeyUses := sc.hotUses
+	if hotKeyUses < 1 {
+		hotKeyUses = defaultHotKeyUses
+	}
+
+	// Lay out the order: ordinary keys' items first, in item order, then
+	// each hot key's items together.
+	m, hotItems := 0, 0
+	for j := range keys {
+		c := int(keys[j].count)
+		m += c
+		if c >= hotKeyUses {
+			hotItems += c
 		}
 	}
-	runWorkers(min(workers, (len(items)+eachBlock-1)/eachBlock), work)
+	if m == 0 {
+		return
+	}
+	hot := sc.hot[:0]
+	pos := m - hotItems
+	for j := range keys {
+		if int(keys[j].count) >= hotKeyUses {
+			hot = append(hot, int32(j))
+			keys[j].pos = int32(pos)
+			pos += int(keys[j].count)
+		}
+	}
+	sc.hot = hot
+	order := resize(sc.order, m)
+	sc.order = order
+	plain := 0
+	for i, j := range sc.keyOf {
+		switch {
+		case j < 0:
+		case int(keys[j].count) >= hotKeyUses:
+			order[keys[j].pos] = int32(i)
+			keys[j].pos++
+		default:
+			order[plain] = int32(i)
+			plain++
+		}
+	}
+
+	nBuild := len(hot)
+	nBlocks := (m + eachBlock - 1) / eachBlock
+	nw := max(1, min(workers, nBuild+nBlocks))
+	if len(sc.workers) < nw {
+		sc.workers = make([]eachScratch, nw)
+	}
+	var next atomic.Int64
+	runWorkers(nw, func(w int) {
+		ws := &sc.workers[w]
+		ws.n = 0
+		for {
+			u := int(next.Add(1)) - 1
+			if u < nBuild {
+				buildKey(&keys[hot[u]], items, strict)
+				continue
+			}
+			b := u - nBuild
+			if b >= nBlocks {
+				break
+			}
+			for _, i := range order[b*eachBlock : min(b*eachBlock+eachBlock, m)] {
+				checkEach(strict, items, valid, i, &keys[sc.keyOf[i]], ws)
+			}
+		}
+		ws.flush(items, valid)
+	})
 }
 
-// runWorkers runs work on n goroutines, the calling one included, and waits.
-func runWorkers(n int, work func()) {
+// buildKey decodes a hot key and builds the tables of -A, unless the key
+// is not a point or (Strict) has small order: then its items are all false
+// and need no tables.
+func buildKey(k *batchKey, items []batchItem, strict bool) {
+	if !k.decode(&items[k.item].pub) || (strict && k.small) {
+		return
+	}
+	var negA edwards.Point
+	negA.Negate(&k.A)
+	k.pre.Store(edwards.NewPrecomputedPoint(&negA))
+}
+
+// checkEach sets valid[i] to the StdLib (or Strict) verdict of items[i],
+// whose key is k; with k's tables, it queues R' in ws and the verdict is
+// set by ws.flush. These are the checks of edverify.VerifyWithChallenge in
+// another order (they are a conjunction): s canonical; A decodes; for
+// Strict, neither A nor R has small order (R by its bytes, without
+// decoding); and R is the canonical encoding of [s]B - [k]A.
+func checkEach(strict bool, items []batchItem, valid []bool, i int32, k *batchKey, ws *eachScratch) {
+	it := &items[i]
+	var s edwards25519.Scalar
+	if _, err := s.SetCanonicalBytes(it.sig[32:]); err != nil {
+		return
+	}
+	if !k.decode(&items[k.item].pub) {
+		return
+	}
+	R := it.sig[:32]
+	if strict && (k.small || edverify.IsSmallOrderEncoding(R)) {
+		return
+	}
+	it.hash()
+	if pre := k.pre.Load(); pre != nil {
+		ws.push(items, valid, i, pre, &s)
+		return
+	}
+	valid[i] = edwards.VarTimeCheckCofactorlessBytes(R, &k.A, &it.k, &s)
+}
+
+// runWorkers runs work on n goroutines, the calling one included, each
+// with its own number w in [0, n), and waits.
+func runWorkers(n int, work func(w int)) {
 	if n <= 1 {
-		work()
+		work(0)
 		return
 	}
 	var wg sync.WaitGroup
 	wg.Add(n - 1)
-	for range n - 1 {
+	for w := 1; w < n; w++ {
 		go func() {
 			defer wg.Done()
-			work()
+			work(w)
 		}()
 	}
-	work()
+	work(0)
 	wg.Wait()
 }
 

@@ -20,15 +20,26 @@ const (
 )
 
 // verifyZIP215Chunks splits items into contiguous chunks, one per worker,
-// and verifies each with the randomized cofactored batch equation.
-func verifyZIP215Chunks(items []batchItem, valid []bool, workers int) {
+// and verifies each with the randomized cofactored batch equation. The
+// items are grouped by key first: every distinct key is decoded once, by
+// the first chunk that needs it, and shared by all chunks.
+func verifyZIP215Chunks(items []batchItem, valid []bool, workers int, sc *batchScratch) {
+	sc.group(items)
 	n := len(items)
 	chunks := max(1, min(workers, n/minZIP215Chunk))
+	if len(sc.zip) < chunks {
+		zip := make([]zipScratch, chunks)
+		copy(zip, sc.zip) // keep the buffers already grown
+		sc.zip = zip
+	}
+	for c := range chunks {
+		sc.zip[c].prepare(len(sc.keys))
+	}
 	var next chunkCounter
-	runWorkers(chunks, func() {
+	runWorkers(chunks, func(int) {
 		for c := next.take(); c < chunks; c = next.take() {
 			lo, hi := c*n/chunks, (c+1)*n/chunks
-			verifyZIP215(items[lo:hi], valid[lo:hi])
+			sc.zip[c].verify(items, valid, sc.keyOf, sc.keys, lo, hi)
 		}
 	})
 }
@@ -36,57 +47,91 @@ func verifyZIP215Chunks(items []batchItem, valid []bool, workers int) {
 // zipEntry is an item that passed every check the batch equation cannot
 // make: lengths, canonical s, A and R decoding.
 type zipEntry struct {
-	A, R edwards.Point
-	s    edwards25519.Scalar
-	idx  int // index into the chunk's items and verdicts
+	R   edwards.Point
+	s   edwards25519.Scalar
+	A   *edwards.Point // the decoded key, shared by the key's items
+	key int32          // index of the key in the batch's keys
+	idx int32          // index into the batch's items and verdicts
 }
 
-// verifyZIP215 sets valid[i] to the ZIP215 single verdict of items[i].
-func verifyZIP215(items []batchItem, valid []bool) {
-	entries := make([]zipEntry, 0, len(items))
-	for i := range items {
+// zipScratch is the memory of one ZIP215 chunk, kept between batches.
+type zipScratch struct {
+	entries    []zipEntry
+	zbytes     []byte
+	scalars    []edwards25519.Scalar
+	points     []*edwards.Point
+	scalarPtrs []*edwards25519.Scalar
+
+	// termOf[key] is the index in scalars of the key's A term in the
+	// current equation, valid when termStamp[key] == stamp: a fresh stamp
+	// per equation empties the table without clearing it.
+	termOf    []int32
+	termStamp []uint32
+	stamp     uint32
+}
+
+// prepare sizes the key tables for nKeys keys.
+func (zs *zipScratch) prepare(nKeys int) {
+	if len(zs.termOf) < nKeys {
+		zs.termOf = make([]int32, nKeys)
+		zs.termStamp = make([]uint32, nKeys) // zero: never a live stamp
+	}
+}
+
+// verify sets valid[i] to the ZIP215 single verdict of items[i] for i in
+// [lo, hi).
+func (zs *zipScratch) verify(items []batchItem, valid []bool, keyOf []int32, keys []batchKey, lo, hi int) {
+	entries := zs.entries[:0]
+	for i := lo; i < hi; i++ {
+		j := keyOf[i]
+		if j < 0 {
+			continue // wrong lengths
+		}
 		it := &items[i]
-		if !it.lengthsOK {
+		entries = append(entries, zipEntry{})
+		e := &entries[len(entries)-1]
+		k := &keys[j]
+		if _, err := e.s.SetCanonicalBytes(it.sig[32:]); err != nil ||
+			!k.decode(&items[k.item].pub) {
+			// The single verifier rejects these; they stay false.
+			entries = entries[:len(entries)-1]
+			continue
+		}
+		if _, err := e.R.SetBytes(it.sig[:32]); err != nil {
+			entries = entries[:len(entries)-1]
 			continue
 		}
 		it.hash()
-		entries = append(entries, zipEntry{idx: i})
-		e := &entries[len(entries)-1]
-		_, errS := e.s.SetCanonicalBytes(it.sig[32:])
-		_, errA := e.A.SetBytes(it.pub[:])
-		_, errR := e.R.SetBytes(it.sig[:32])
-		if errS != nil || errA != nil || errR != nil {
-			// The single verifier rejects these; they stay false.
-			entries = entries[:len(entries)-1]
-		}
+		e.A, e.key, e.idx = &k.A, j, int32(i)
 	}
-	bisect(items, entries, valid)
+	zs.entries = entries
+	zs.bisect(items, entries, valid)
 }
 
 // bisect settles the verdicts of entries: all true if the batch equation
 // holds, otherwise each half again, down to single verification at
 // bisectFloor. One bad item among n costs about 2 log2(n) equations of
 // shrinking size rather than n single verifications.
-func bisect(items []batchItem, entries []zipEntry, valid []bool) {
+func (zs *zipScratch) bisect(items []batchItem, entries []zipEntry, valid []bool) {
 	if len(entries) == 0 {
 		return
 	}
 	if len(entries) <= bisectFloor {
 		for i := range entries {
 			e := &entries[i]
-			valid[e.idx] = edverify.CofactoredEquation(&e.A, &items[e.idx].k, &e.s, &e.R)
+			valid[e.idx] = edverify.CofactoredEquation(e.A, &items[e.idx].k, &e.s, &e.R)
 		}
 		return
 	}
-	if batchEquationHolds(items, entries) {
+	if zs.batchEquationHolds(items, entries) {
 		for i := range entries {
 			valid[entries[i].idx] = true
 		}
 		return
 	}
 	mid := len(entries) / 2
-	bisect(items, entries[:mid], valid)
-	bisect(items, entries[mid:], valid)
+	zs.bisect(items, entries[:mid], valid)
+	zs.bisect(items, entries[mid:], valid)
 }
 
 // batchEquationHolds checks, with fresh 128-bit coefficients z_i from
@@ -98,14 +143,25 @@ func bisect(items []batchItem, entries []zipEntry, valid []bool) {
 // does not, its residue after multiplication by 8 lies in the prime-order
 // subgroup, and the sum vanishes with probability at most 2^-128 over the
 // choice of z. Signatures under the same key bytes share one A term.
-func batchEquationHolds(items []batchItem, entries []zipEntry) bool {
+func (zs *zipScratch) batchEquationHolds(items []batchItem, entries []zipEntry) bool {
 	n := len(entries)
-	zbytes := make([]byte, 16*n)
+	zs.zbytes = resize(zs.zbytes, 16*n)
+	zbytes := zs.zbytes
 	rand.Read(zbytes) // crypto/rand.Read never returns an error since Go 1.24.
 
-	scalars := make([]edwards25519.Scalar, 0, 2*n)
-	points := make([]*edwards.Point, 0, 2*n)
-	keyTerm := make(map[[32]byte]int, n) // key bytes -> index of its A term
+	// At most 2n terms: scalars never reallocates below, so the pointers
+	// taken into it stay valid.
+	if cap(zs.scalars) < 2*n {
+		zs.scalars = make([]edwards25519.Scalar, 0, 2*n)
+		zs.points = make([]*edwards.Point, 0, 2*n)
+	}
+	scalars, points := zs.scalars[:0], zs.points[:0]
+	zs.stamp++
+	if zs.stamp == 0 { // wrapped: forget every old stamp
+		clear(zs.termStamp)
+		zs.stamp = 1
+	}
+	stamp := zs.stamp
 
 	var sumZS edwards25519.Scalar
 	var buf [32]byte
@@ -121,25 +177,30 @@ func batchEquationHolds(items []batchItem, entries []zipEntry) bool {
 		scalars = append(scalars, z)
 		points = append(points, &e.R)
 
-		it := &items[e.idx]
-		if j, ok := keyTerm[it.pub]; ok {
-			scalars[j].MultiplyAdd(&z, &it.k, &scalars[j])
+		k := &items[e.idx].k
+		if zs.termStamp[e.key] == stamp {
+			j := zs.termOf[e.key]
+			scalars[j].MultiplyAdd(&z, k, &scalars[j])
 			continue
 		}
-		keyTerm[it.pub] = len(scalars)
+		zs.termStamp[e.key] = stamp
+		zs.termOf[e.key] = int32(len(scalars))
 		var zk edwards25519.Scalar
-		zk.Multiply(&z, &it.k)
+		zk.Multiply(&z, k)
 		scalars = append(scalars, zk)
-		points = append(points, &e.A)
+		points = append(points, e.A)
 	}
 	var negSumZS edwards25519.Scalar
 	negSumZS.Negate(&sumZS)
 
-	scalarPtrs := make([]*edwards25519.Scalar, len(scalars))
+	zs.scalarPtrs = resize(zs.scalarPtrs, len(scalars))
+	scalarPtrs := zs.scalarPtrs
 	for i := range scalars {
 		scalarPtrs[i] = &scalars[i]
 	}
 	var sum edwards.Point
 	sum.VarTimeMultiScalarBaseMult(&negSumZS, scalarPtrs, points)
+	// Drop the pointers into this chunk's entries and the batch's keys.
+	clear(points)
 	return sum.IsSmallOrder()
 }
