@@ -18,7 +18,11 @@
 // used for these cofactorless rules: it does not see a residue of order 2, 4
 // or 8 in an item whenever the random z_i is a multiple of that order, so it
 // would accept, with probability up to 1/2, signatures that the single
-// verifier rejects.
+// verifier rejects. They still share work: items are grouped by key, each
+// key is decoded once, and a key with 8 or more items in the batch gets
+// precomputed tables, from which R' = [s]B - [k]A is computed for each of
+// its items, encoded in batches with one inversion, and compared byte for
+// byte with R, exactly as crypto/ed25519 compares.
 //
 // ModeZIP215 batches use the randomized cofactored equation
 //
