@@ -7,6 +7,8 @@
 // Commands:
 //
 //	bench   measure signing, single and batch verification on this machine
+//	serve   serve signature verification over HTTP
+//	loadgen load-test a ronkms serve on this machine (loopback only)
 //	help    show the usage of ronkms or of one command
 //
 // Run "ronkms help <command>" for the flags of a command.
@@ -38,6 +40,8 @@ type command struct {
 // New subcommands (serve, ...) are added here.
 var commands = []command{
 	{"bench", "measure signing, single and batch verification on this machine", runBench},
+	{"serve", "serve signature verification over HTTP", runServe},
+	{"loadgen", "load-test a ronkms serve on this machine (loopback only)", runLoadgen},
 }
 
 func main() {

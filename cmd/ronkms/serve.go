@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/ronkms/ronkms"
+	"github.com/ronkms/ronkms/internal/server"
+)
+
+const (
+	defaultServeAddr       = "127.0.0.1:8125"
+	defaultShutdownTimeout = 30 * time.Second
+
+	// Timeouts of the http.Server.
+	serveReadHeaderTimeout = 10 * time.Second
+	serveReadTimeout       = 60 * time.Second
+	serveIdleTimeout       = 120 * time.Second
+	serveMaxHeaderBytes    = 64 << 10
+)
+
+func serveUsage(fs *flag.FlagSet) func() {
+	return func() {
+		w := fs.Output()
+		fmt.Fprintf(w, `usage: ronkms serve [flags]
+
+Serves Ed25519 signature verification over HTTP until SIGINT or SIGTERM:
+
+  POST /v1/verify        {"key","msg","sig" (base64), "mode" (optional)} -> {"valid": bool}
+  POST /v1/verify/batch  {"mode", "items": [{"key","msg","sig"}, ...]} -> {"valid": [...], "all_valid": bool},
+                         or the binary form (Content-Type %s)
+  GET  /metrics          Prometheus metrics
+  GET  /healthz          liveness
+
+Every verification goes through the micro-batcher of its mode (one per mode,
+sharing one set of metrics). Bad input is answered 400, a body over -max-body
+413, overload 503 with Retry-After. On SIGINT or SIGTERM the server stops
+accepting connections, finishes the requests it accepted (for at most
+-shutdown-timeout), then exits; a second signal kills it at once.
+"ronkms serve: listening on http://ADDR" goes to stderr once it listens.
+
+flags:
+`, server.ContentTypeBatch)
+		fs.PrintDefaults()
+	}
+}
+
+// runServe is the serve command: it serves until SIGINT or SIGTERM.
+func runServe(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal gets the default action: exit at once
+	}()
+	return serve(ctx, args, stdout, stderr, nil)
+}
+
+// serve runs the serve command until ctx ends, then shuts down gracefully.
+// If listening is not nil, it is called with the listener's address once the
+// server accepts connections.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listening func(net.Addr)) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", defaultServeAddr, "listen `address` (host:port; port 0 picks a free one)")
+	modeName := fs.String("mode", "strict", "default verification `mode` of requests that name none: stdlib, strict or zip215")
+	targetBatch := fs.Int("target-batch", 0, fmt.Sprintf("queue length at which a batch is flushed at once (0: %d)", ronkms.DefaultTargetBatch))
+	maxBatch := fs.Int("max-batch", 0, fmt.Sprintf("largest batch (0: %d)", ronkms.DefaultMaxBatch))
+	maxWait := fs.Duration("max-wait", 0, fmt.Sprintf("longest wait of a request for its batch to fill (0: %v)", ronkms.DefaultMaxWait))
+	workers := fs.Int("workers", 0, "goroutines verifying one batch (0: GOMAXPROCS)")
+	pipeline := fs.Int("pipeline", 0, fmt.Sprintf("batches of one mode verifying at the same time (0: %d)", ronkms.DefaultPipeline))
+	maxQueue := fs.Int("max-queue", 0, fmt.Sprintf("requests queued per mode before answering 503 (0: %d)", ronkms.DefaultMaxQueue))
+	maxBody := fs.Int64("max-body", server.DefaultMaxBody, "largest request body in `bytes`; larger ones are answered 413")
+	maxItems := fs.Int("max-items", server.DefaultMaxItems, "most items in one batch request; more are answered 400")
+	reqTimeout := fs.Duration("request-timeout", server.DefaultRequestTimeout, "longest wait for the verdicts of one request; past it, 503")
+	shutdownTimeout := fs.Duration("shutdown-timeout", defaultShutdownTimeout, "on SIGINT/SIGTERM, how long to wait for accepted requests before closing their connections")
+	fs.Usage = serveUsage(fs)
+
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "ronkms serve: "+format+"\n", a...)
+		fs.Usage()
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected arguments %q", fs.Args())
+	}
+	mode, err := ronkms.ParseMode(*modeName)
+	if err != nil {
+		return usageErr("-mode: %v", err)
+	}
+	switch {
+	case *maxBody < 1:
+		return usageErr("-max-body must be positive")
+	case *maxItems < 1:
+		return usageErr("-max-items must be positive")
+	case *reqTimeout <= 0:
+		return usageErr("-request-timeout must be positive")
+	case *shutdownTimeout < 0:
+		return usageErr("-shutdown-timeout must not be negative")
+	}
+	srvCfg := server.Config{
+		DefaultMode: mode,
+		Batcher: ronkms.BatcherConfig{
+			TargetBatch: *targetBatch,
+			MaxBatch:    *maxBatch,
+			MaxWait:     *maxWait,
+			Workers:     *workers,
+			Pipeline:    *pipeline,
+			MaxQueue:    *maxQueue,
+		},
+		MaxBody:        *maxBody,
+		MaxItems:       *maxItems,
+		RequestTimeout: *reqTimeout,
+	}
+	svc, err := server.New(srvCfg)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	defer svc.Close()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "ronkms serve: %v\n", err)
+		return exitFail
+	}
+	bc := svc.Config().Batcher
+	hs := &http.Server{
+		Handler:           svc.Handler(),
+		ReadHeaderTimeout: serveReadHeaderTimeout,
+		ReadTimeout:       serveReadTimeout,
+		// Reading, then verifying, then writing.
+		WriteTimeout:   serveReadTimeout + *reqTimeout + 10*time.Second,
+		IdleTimeout:    serveIdleTimeout,
+		MaxHeaderBytes: serveMaxHeaderBytes,
+		ErrorLog:       log.New(stderr, "ronkms serve: http: ", 0),
+	}
+	fmt.Fprintf(stderr, "ronkms serve: listening on http://%s (default mode %v; target-batch %d, max-batch %d, max-wait %v, max-queue %d per mode)\n",
+		ln.Addr(), mode, bc.TargetBatch, bc.MaxBatch, bc.MaxWait, bc.MaxQueue)
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	if listening != nil {
+		listening(ln.Addr())
+	}
+
+	code := exitOK
+	select {
+	case err := <-served:
+		// Serve returned without a shutdown: the listener failed.
+		fmt.Fprintf(stderr, "ronkms serve: %v\n", err)
+		return exitFail
+	case <-ctx.Done():
+	}
+	fmt.Fprintf(stderr, "ronkms serve: shutting down: finishing accepted requests (at most %v)\n", *shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), *shutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		fmt.Fprintf(stderr, "ronkms serve: shutdown: %v; closing the remaining connections\n", err)
+		hs.Close()
+		code = exitFail
+	}
+	<-served // http.ErrServerClosed
+	svc.Close()
+	fmt.Fprintf(stderr, "ronkms serve: stopped\n")
+	return code
+}

@@ -1,0 +1,496 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/ronkms/ronkms/ed25519"
+	"github.com/ronkms/ronkms/internal/server"
+)
+
+// syncBuffer is a bytes.Buffer safe for concurrent use.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// served is a serve command running in-process.
+type served struct {
+	base   string // http://ADDR
+	addr   string
+	stderr *syncBuffer
+	done   chan int // the exit code
+}
+
+// startServe runs "ronkms serve args..." in-process until ctx ends. The
+// listening callback makes the address of -addr 127.0.0.1:0 known; serve
+// also prints it on stderr.
+func startServe(t *testing.T, ctx context.Context, args ...string) *served {
+	t.Helper()
+	s := &served{stderr: &syncBuffer{}, done: make(chan int, 1)}
+	addrs := make(chan net.Addr, 1)
+	go func() {
+		s.done <- serve(ctx, args, io.Discard, s.stderr, func(a net.Addr) { addrs <- a })
+	}()
+	select {
+	case a := <-addrs:
+		s.addr = a.String()
+	case code := <-s.done:
+		t.Fatalf("serve exited with %d before listening:\n%s", code, s.stderr)
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not listen within 30s")
+	}
+	s.base = "http://" + s.addr
+	if !strings.Contains(s.stderr.String(), "listening on "+s.base) {
+		t.Errorf("stderr lacks %q:\n%s", "listening on "+s.base, s.stderr)
+	}
+	return s
+}
+
+// wait returns serve's exit code.
+func (s *served) wait(t *testing.T) int {
+	t.Helper()
+	select {
+	case code := <-s.done:
+		return code
+	case <-time.After(60 * time.Second):
+		t.Fatalf("serve did not stop within 60s:\n%s", s.stderr)
+	}
+	return -1
+}
+
+// sigCase is one signature and its verdict under strict rules.
+type sigCase struct {
+	pub, msg, sig []byte
+	valid         bool
+}
+
+func makeCases(n int) []sigCase {
+	out := make([]sigCase, n)
+	for i := range out {
+		seed := bytes.Repeat([]byte{byte(i % 7)}, ed25519.SeedSize)
+		k := ed25519.NewKeyFromSeed(seed)
+		msg := []byte(fmt.Sprintf("message %d", i))
+		c := sigCase{pub: k.Public().(ed25519.PublicKey), msg: msg, sig: ed25519.Sign(k, msg), valid: true}
+		if i%3 == 1 {
+			c.sig[5] ^= 0x10
+			c.valid = false
+		}
+		out[i] = c
+	}
+	return out
+}
+
+func (c sigCase) json(mode string) []byte {
+	m := map[string]string{
+		"key": base64.StdEncoding.EncodeToString(c.pub),
+		"msg": base64.StdEncoding.EncodeToString(c.msg),
+		"sig": base64.StdEncoding.EncodeToString(c.sig),
+	}
+	if mode != "" {
+		m["mode"] = mode
+	}
+	b, _ := json.Marshal(m)
+	return b
+}
+
+func batchJSONBody(cs []sigCase) []byte {
+	var items []json.RawMessage
+	for _, c := range cs {
+		items = append(items, c.json(""))
+	}
+	b, _ := json.Marshal(map[string]any{"items": items})
+	return b
+}
+
+func batchBinaryBody(cs []sigCase) []byte {
+	b := server.AppendBinaryHeader(nil, 0, len(cs))
+	for _, c := range cs {
+		b = server.AppendBinaryItem(b, c.pub, c.msg, c.sig)
+	}
+	return b
+}
+
+func postBody(t *testing.T, client *http.Client, url, ctype string, body []byte) (int, []byte) {
+	t.Helper()
+	resp, err := client.Post(url, ctype, bytes.NewReader(body))
+	if err != nil {
+		t.Errorf("POST %s: %v", url, err)
+		return 0, nil
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Errorf("POST %s: reading the answer: %v", url, err)
+	}
+	return resp.StatusCode, b
+}
+
+// checkSingle checks a /v1/verify answer.
+func checkSingle(t *testing.T, status int, body []byte, want bool) {
+	t.Helper()
+	var a struct {
+		Valid *bool `json:"valid"`
+	}
+	if status != 200 || json.Unmarshal(body, &a) != nil || a.Valid == nil {
+		t.Errorf("answer %d %q, want 200 {\"valid\": %v}", status, body, want)
+		return
+	}
+	if *a.Valid != want {
+		t.Errorf("verdict %v, want %v", *a.Valid, want)
+	}
+}
+
+func checkBatchJSON(t *testing.T, status int, body []byte, cs []sigCase) {
+	t.Helper()
+	var a struct {
+		Valid    []bool `json:"valid"`
+		AllValid bool   `json:"all_valid"`
+	}
+	if status != 200 || json.Unmarshal(body, &a) != nil || len(a.Valid) != len(cs) {
+		t.Errorf("batch answer %d %q", status, body)
+		return
+	}
+	all := true
+	for i, c := range cs {
+		all = all && c.valid
+		if a.Valid[i] != c.valid {
+			t.Errorf("batch item %d: verdict %v, want %v", i, a.Valid[i], c.valid)
+		}
+	}
+	if a.AllValid != all {
+		t.Errorf("all_valid %v, want %v", a.AllValid, all)
+	}
+}
+
+func scrapeMetrics(t *testing.T, client *http.Client, base string) map[string]*dto.MetricFamily {
+	t.Helper()
+	resp, err := client.Get(base + server.PathMetrics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET /metrics: %s", resp.Status)
+	}
+	p := expfmt.NewTextParser(model.LegacyValidation)
+	fams, err := p.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("parsing /metrics: %v", err)
+	}
+	return fams
+}
+
+func metricValue(fams map[string]*dto.MetricFamily, name string, labels map[string]string) (float64, bool) {
+outer:
+	for _, m := range fams[name].GetMetric() {
+		if len(m.GetLabel()) != len(labels) {
+			continue
+		}
+		for _, lp := range m.GetLabel() {
+			if labels[lp.GetName()] != lp.GetValue() {
+				continue outer
+			}
+		}
+		switch {
+		case m.Counter != nil:
+			return m.GetCounter().GetValue(), true
+		case m.Gauge != nil:
+			return m.GetGauge().GetValue(), true
+		}
+	}
+	return 0, false
+}
+
+// TestServeEndToEnd runs the serve command on a loopback port and talks to it
+// with a real HTTP client: every endpoint, a bad request, the metrics, then a
+// shutdown.
+func TestServeEndToEnd(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := startServe(t, ctx, "-addr", "127.0.0.1:0", "-max-items", "64")
+	client := &http.Client{Timeout: 30 * time.Second}
+	cs := makeCases(12)
+
+	resp, err := client.Get(s.base + server.PathHealthz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(b) != "ok\n" {
+		t.Errorf("healthz: %s %q", resp.Status, b)
+	}
+	for _, c := range cs {
+		st, body := postBody(t, client, s.base+server.PathVerify, "application/json", c.json(""))
+		checkSingle(t, st, body, c.valid)
+	}
+	st, body := postBody(t, client, s.base+server.PathVerifyBatch, "application/json", batchJSONBody(cs))
+	checkBatchJSON(t, st, body, cs)
+	st, body = postBody(t, client, s.base+server.PathVerifyBatch, server.ContentTypeBatch, batchBinaryBody(cs))
+	if st != 200 || len(body) != len(cs) {
+		t.Fatalf("binary batch: %d %q", st, body)
+	}
+	for i, c := range cs {
+		if (body[i] == 1) != c.valid || body[i] > 1 {
+			t.Errorf("binary item %d: %d, want %v", i, body[i], c.valid)
+		}
+	}
+	// stdlib with a 31-byte key: 400, not a panic.
+	short := cs[0]
+	short.pub = short.pub[:31]
+	st, body = postBody(t, client, s.base+server.PathVerify, "application/json", short.json("stdlib"))
+	if st != 400 || !strings.Contains(string(body), "key: 31 bytes, want 32") {
+		t.Errorf("31-byte key: %d %s", st, body)
+	}
+
+	fams := scrapeMetrics(t, client, s.base)
+	valid := 0
+	for _, c := range cs {
+		if c.valid {
+			valid++
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		labels map[string]string
+		want   float64
+	}{
+		{"kms_ops_total", map[string]string{"op": "verify", "alg": "ed25519-strict", "result": "valid"}, float64(3 * valid)},
+		{"kms_ops_total", map[string]string{"op": "verify", "alg": "ed25519-strict", "result": "invalid"}, float64(3 * (len(cs) - valid))},
+		{"kms_ops_total", map[string]string{"op": "verify_batch", "alg": "ed25519-strict", "result": "invalid"}, 2},
+		{"kms_failures_total", map[string]string{"op": "verify", "kind": "bad_input"}, 1},
+		{"kms_http_requests_total", map[string]string{"handler": "/v1/verify", "code": "200"}, float64(len(cs))},
+		{"kms_http_requests_total", map[string]string{"handler": "/v1/verify", "code": "400"}, 1},
+		{"kms_http_requests_total", map[string]string{"handler": "/v1/verify/batch", "code": "200"}, 2},
+		{"kms_queue_depth", nil, 0},
+	} {
+		if got, ok := metricValue(fams, tc.name, tc.labels); !ok || got != tc.want {
+			t.Errorf("%s%v = %v (exposed: %v), want %v", tc.name, tc.labels, got, ok, tc.want)
+		}
+	}
+
+	cancel()
+	if code := s.wait(t); code != exitOK {
+		t.Errorf("serve exit code %d:\n%s", code, s.stderr)
+	}
+	if _, err := net.DialTimeout("tcp", s.addr, time.Second); err == nil {
+		t.Error("still accepting connections after shutdown")
+	}
+	if out := s.stderr.String(); !strings.Contains(out, "shutting down") || !strings.Contains(out, "stopped") {
+		t.Errorf("stderr:\n%s", out)
+	}
+}
+
+// waitQueued polls /metrics until n requests wait in the Batchers' queues.
+func waitQueued(t *testing.T, client *http.Client, base string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		fams := scrapeMetrics(t, client, base)
+		if d, _ := metricValue(fams, "kms_queue_depth", nil); int(d) >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests never queued", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// inFlight sends singles single requests and one JSON batch request of
+// batch items concurrently and returns a function that waits for them and
+// checks their answers, and the number answered so far.
+func inFlight(t *testing.T, client *http.Client, base string, singles, batch int) (check func(), answered *atomic.Int64) {
+	cs := makeCases(singles + batch)
+	answered = new(atomic.Int64)
+	var wg sync.WaitGroup
+	type result struct {
+		status int
+		body   []byte
+	}
+	results := make([]result, singles+1)
+	for i := range singles {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i].status, results[i].body = postBody(t, client, base+server.PathVerify, "application/json", cs[i].json(""))
+			answered.Add(1)
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		results[singles].status, results[singles].body = postBody(t, client, base+server.PathVerifyBatch, "application/json", batchJSONBody(cs[singles:]))
+		answered.Add(1)
+	}()
+	return func() {
+		wg.Wait()
+		for i := range singles {
+			checkSingle(t, results[i].status, results[i].body, cs[i].valid)
+		}
+		checkBatchJSON(t, results[singles].status, results[singles].body, cs[singles:])
+	}, answered
+}
+
+// TestServeGracefulShutdown ends serve's context (as SIGTERM does) while
+// requests wait in the Batcher: every one of them is answered, then serve
+// exits 0.
+func TestServeGracefulShutdown(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Batches wait 3s to fill: the requests are surely in flight at the
+	// shutdown.
+	s := startServe(t, ctx, "-addr", "127.0.0.1:0", "-target-batch", "256", "-max-wait", "3s")
+	client := &http.Client{Timeout: 30 * time.Second}
+	const singles, batch = 12, 6
+	check, answered := inFlight(t, client, s.base, singles, batch)
+	waitQueued(t, client, s.base, singles+batch)
+	if n := answered.Load(); n != 0 {
+		t.Fatalf("%d requests answered before the shutdown; the test needs them in flight", n)
+	}
+	cancel() // SIGTERM
+	check()
+	if code := s.wait(t); code != exitOK {
+		t.Errorf("serve exit code %d:\n%s", code, s.stderr)
+	}
+	if _, err := client.Get(s.base + server.PathHealthz); err == nil {
+		t.Error("a request after the shutdown was answered")
+	}
+}
+
+const serveChildEnv = "RONKMS_TEST_SERVE_CHILD"
+
+// TestServeSIGTERM runs serve in a child process (this test binary), sends it
+// SIGTERM while requests are in flight, and checks that they are answered
+// and that it exits 0.
+func TestServeSIGTERM(t *testing.T) {
+	if os.Getenv(serveChildEnv) == "1" {
+		os.Exit(run([]string{"serve", "-addr", "127.0.0.1:0", "-target-batch", "256", "-max-wait", "3s"}, os.Stdout, os.Stderr))
+	}
+	if runtime.GOOS == "windows" || runtime.GOOS == "plan9" {
+		t.Skip("no SIGTERM on " + runtime.GOOS)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestServeSIGTERM$", "-test.count=1")
+	cmd.Env = append(os.Environ(), serveChildEnv+"=1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	// Read the address, then keep the rest of stderr.
+	sc := bufio.NewScanner(stderr)
+	var base string
+	for sc.Scan() {
+		line := sc.Text()
+		if _, after, ok := strings.Cut(line, "listening on "); ok {
+			base, _, _ = strings.Cut(after, " ")
+			break
+		}
+	}
+	if base == "" {
+		t.Fatalf("no listening line from the child: %v", sc.Err())
+	}
+	var rest strings.Builder
+	restDone := make(chan struct{})
+	go func() {
+		defer close(restDone)
+		for sc.Scan() {
+			rest.WriteString(sc.Text() + "\n")
+		}
+	}()
+
+	client := &http.Client{Timeout: 30 * time.Second}
+	const singles, batch = 5, 3
+	check, answered := inFlight(t, client, base, singles, batch)
+	waitQueued(t, client, base, singles+batch)
+	if n := answered.Load(); n != 0 {
+		t.Fatalf("%d requests answered before SIGTERM", n)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	check()
+	err = cmd.Wait()
+	<-restDone
+	if err != nil {
+		t.Errorf("child: %v\nstderr:\n%s", err, rest.String())
+	}
+	if !strings.Contains(rest.String(), "shutting down") || !strings.Contains(rest.String(), "stopped") {
+		t.Errorf("child stderr:\n%s", rest.String())
+	}
+}
+
+func TestServeUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "extra"},
+		{"serve", "-nope"},
+		{"serve", "-mode", "lax"},
+		{"serve", "-max-body", "0"},
+		{"serve", "-max-items", "0"},
+		{"serve", "-request-timeout", "0s"},
+		{"serve", "-shutdown-timeout", "-1s"},
+		{"serve", "-target-batch", "300", "-max-batch", "100"},
+		{"serve", "-max-queue", "-1"},
+	} {
+		code, out, errOut := runCmd(t, args...)
+		if code != exitUsage {
+			t.Errorf("ronkms %q: exit code %d, want %d", args, code, exitUsage)
+		}
+		if !strings.Contains(errOut, "usage: ronkms serve") {
+			t.Errorf("ronkms %q: stderr lacks the usage:\n%s", args, errOut)
+		}
+		if out != "" {
+			t.Errorf("ronkms %q: wrote to stdout: %s", args, out)
+		}
+	}
+	// A listen error is a failure, not a usage error.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	code, _, errOut := runCmd(t, "serve", "-addr", ln.Addr().String())
+	if code != exitFail || !strings.Contains(errOut, "address already in use") {
+		t.Errorf("serve on a busy port: exit %d, stderr %s", code, errOut)
+	}
+	code, out, _ := runCmd(t, "help", "serve")
+	if code != exitOK || !strings.Contains(out, "-max-body") {
+		t.Errorf("help serve: %d\n%s", code, out)
+	}
+}

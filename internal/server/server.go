@@ -1,0 +1,496 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"mime"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/ronkms/ronkms"
+	"github.com/ronkms/ronkms/metrics/prom"
+)
+
+// Defaults of Config.
+const (
+	DefaultMaxBody        = 4 << 20 // bytes
+	DefaultMaxItems       = 4096
+	DefaultRequestTimeout = 30 * time.Second
+)
+
+// Paths of the endpoints.
+const (
+	PathVerify      = "/v1/verify"
+	PathVerifyBatch = "/v1/verify/batch"
+	PathMetrics     = "/metrics"
+	PathHealthz     = "/healthz"
+)
+
+// Config configures a Server. The zero value of every field selects its
+// default (DefaultMode: ModeStdLib, the zero Mode; the command defaults to
+// strict); negative values are errors.
+type Config struct {
+	// DefaultMode is the mode of requests that name none.
+	DefaultMode ronkms.Mode
+	// Batcher configures the Batcher of each mode. Its Mode and Observer
+	// are set by New. Unless BlockWhenFull is set, the Server admits at
+	// most MaxQueue signatures per mode at a time (a batch request counts
+	// the items it has in the Batcher at once) and answers 503 beyond:
+	// requests are refused whole, before any work, and the Batcher's own
+	// queue never fills.
+	Batcher ronkms.BatcherConfig
+	// MaxBody is the largest request body accepted, in bytes; larger
+	// bodies are answered 413. Default DefaultMaxBody (4 MiB).
+	MaxBody int64
+	// MaxItems is the largest number of items of a batch request; more are
+	// answered 400. Default DefaultMaxItems (4096).
+	MaxItems int
+	// RequestTimeout bounds the wait for the verdicts of one request; past
+	// it the request is answered 503. Default DefaultRequestTimeout (30s).
+	RequestTimeout time.Duration
+	// Registry receives the metrics served on /metrics. nil means a new
+	// registry with the Go runtime and process collectors as well.
+	Registry *prometheus.Registry
+}
+
+// A Server is the verification service: an http.Handler over one Batcher per
+// mode. Close it after the HTTP server has shut down.
+type Server struct {
+	cfg      Config
+	batchers [numModes]*ronkms.Batcher
+	obs      ronkms.Observer // the shared Observer (depth-summing)
+	reg      *prometheus.Registry
+	handler  http.Handler
+	closed   atomic.Bool
+	window   int // items of one batch request in the Batcher at a time
+	// slots admits requests to each Batcher (Admission in the package
+	// documentation).
+	slots [numModes]slots
+}
+
+// slots counts the items a Batcher holds for the Server's requests,
+// admitted and not yet answered, up to the Batcher's MaxQueue.
+type slots struct {
+	used  atomic.Int64
+	limit int64
+}
+
+// acquire takes n slots if that many are free.
+func (s *slots) acquire(n int64) bool {
+	for {
+		u := s.used.Load()
+		if u+n > s.limit {
+			return false
+		}
+		if s.used.CompareAndSwap(u, u+n) {
+			return true
+		}
+	}
+}
+
+func (s *slots) release(n int64) { s.used.Add(-n) }
+
+// New validates cfg, creates the metrics and starts the Batchers.
+func New(cfg Config) (*Server, error) {
+	if cfg.DefaultMode != ronkms.ModeStdLib && cfg.DefaultMode != ronkms.ModeStrict && cfg.DefaultMode != ronkms.ModeZIP215 {
+		return nil, fmt.Errorf("server: DefaultMode %v is not one of stdlib, strict, zip215", cfg.DefaultMode)
+	}
+	switch {
+	case cfg.MaxBody < 0:
+		return nil, fmt.Errorf("server: MaxBody is negative (%d)", cfg.MaxBody)
+	case cfg.MaxItems < 0:
+		return nil, fmt.Errorf("server: MaxItems is negative (%d)", cfg.MaxItems)
+	case cfg.RequestTimeout < 0:
+		return nil, fmt.Errorf("server: RequestTimeout is negative (%v)", cfg.RequestTimeout)
+	}
+	if cfg.MaxBody == 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	if cfg.MaxItems == 0 {
+		cfg.MaxItems = DefaultMaxItems
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	reg := cfg.Registry
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	po, err := prom.NewObserver(reg)
+	if err != nil {
+		return nil, fmt.Errorf("server: registering metrics: %w", err)
+	}
+	shared := &depthSum{inner: po}
+	s := &Server{cfg: cfg, obs: po, reg: reg}
+	for m := range numModes {
+		bc := cfg.Batcher
+		bc.Mode = ronkms.Mode(m)
+		bc.Observer = shared.forMode(bc.Mode)
+		b, err := ronkms.NewBatcher(bc)
+		if err != nil {
+			s.closeBatchers()
+			return nil, fmt.Errorf("server: %w", err)
+		}
+		s.batchers[m] = b
+	}
+	bc := s.batchers[0].Config()
+	s.window = max(1, min(2*bc.MaxBatch, bc.MaxQueue))
+	for i := range s.slots {
+		s.slots[i].limit = int64(bc.MaxQueue)
+		if bc.BlockWhenFull {
+			s.slots[i].limit = math.MaxInt64 // the Batcher makes requests wait
+		}
+	}
+	s.cfg.Batcher = bc
+	s.cfg.Batcher.Observer = nil
+	if err := s.buildHandler(); err != nil {
+		s.closeBatchers()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Config returns the Server's configuration with its defaults filled in
+// (Batcher.Mode is that of the stdlib Batcher; every Batcher has the same
+// configuration otherwise).
+func (s *Server) Config() Config { return s.cfg }
+
+// Registry returns the registry served on /metrics.
+func (s *Server) Registry() *prometheus.Registry { return s.reg }
+
+// Handler returns the handler of every endpoint.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close closes the Batchers: requests they accepted get their verdicts,
+// later ones are answered 503. Call it once the HTTP server has shut down.
+func (s *Server) Close() error {
+	s.closed.Store(true)
+	s.closeBatchers()
+	return nil
+}
+
+func (s *Server) closeBatchers() {
+	var wg sync.WaitGroup
+	for _, b := range s.batchers {
+		if b != nil {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				b.Close()
+			}()
+		}
+	}
+	wg.Wait()
+}
+
+func (s *Server) buildHandler() error {
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "kms_http_requests_total",
+		Help: "HTTP requests answered, by handler and status code.",
+	}, []string{"handler", "code"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "kms_http_request_duration_seconds",
+		Help:    "Time from the start of an HTTP request's handler to the end of its answer, by handler.",
+		Buckets: []float64{100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 25e-3, 50e-3, 100e-3, 250e-3, 500e-3, 1, 2.5, 5, 10, 30},
+	}, []string{"handler"})
+	for _, c := range []prometheus.Collector{requests, duration} {
+		if err := s.reg.Register(c); err != nil {
+			return fmt.Errorf("server: registering metrics: %w", err)
+		}
+	}
+	mux := http.NewServeMux()
+	handle := func(pattern, path string, h http.HandlerFunc) {
+		// Resolve the series of the known codes now, at zero.
+		for _, code := range []string{"200", "400", "413", "503"} {
+			requests.WithLabelValues(path, code)
+		}
+		l := prometheus.Labels{"handler": path}
+		mux.Handle(pattern, promhttp.InstrumentHandlerCounter(requests.MustCurryWith(l),
+			promhttp.InstrumentHandlerDuration(duration.MustCurryWith(l), h)))
+	}
+	handle("POST "+PathVerify, PathVerify, s.handleVerify)
+	handle("POST "+PathVerifyBatch, PathVerifyBatch, s.handleBatch)
+	handle("GET "+PathHealthz, PathHealthz, s.handleHealthz)
+	mux.Handle("GET "+PathMetrics, promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	s.handler = mux
+	return nil
+}
+
+// bufPool holds request body buffers.
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledBuf = 1 << 20
+
+func putBuf(b *bytes.Buffer) {
+	if b.Cap() > maxPooledBuf {
+		return
+	}
+	b.Reset()
+	bufPool.Put(b)
+}
+
+// readBody reads the request body, at most MaxBody bytes, into buf.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, buf *bytes.Buffer) error {
+	if r.ContentLength > s.cfg.MaxBody {
+		return s.tooLarge(r.ContentLength)
+	}
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength))
+	}
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return s.tooLarge(-1)
+		}
+		return badRequest("reading the body: %v", err)
+	}
+	return nil
+}
+
+func (s *Server) tooLarge(n int64) error {
+	if n >= 0 {
+		return &requestError{http.StatusRequestEntityTooLarge, fmt.Sprintf("body of %d bytes exceeds the limit of %d bytes", n, s.cfg.MaxBody)}
+	}
+	return &requestError{http.StatusRequestEntityTooLarge, fmt.Sprintf("body exceeds the limit of %d bytes", s.cfg.MaxBody)}
+}
+
+// requestContext returns the context of the verification of r: it ends when
+// the client goes away or after RequestTimeout.
+func (s *Server) requestContext(r *http.Request) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
+}
+
+// handleVerify serves POST /v1/verify.
+func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer putBuf(buf)
+	if err := s.readBody(w, r, buf); err != nil {
+		s.badInput(w, ronkms.OpVerify, err)
+		return
+	}
+	it, mode, err := decodeVerifyJSON(buf.Bytes(), s.cfg.DefaultMode)
+	if err != nil {
+		s.badInput(w, ronkms.OpVerify, err)
+		return
+	}
+	if !s.slots[mode].acquire(1) {
+		s.overloaded(w, ronkms.OpVerify, mode, start)
+		return
+	}
+	defer s.slots[mode].release(1)
+	ctx, cancel := s.requestContext(r)
+	defer cancel()
+	// The Batcher reports the operation, its failures included.
+	ok, err := s.batchers[mode].Verify(ctx, it.key, it.msg, it.sig)
+	if err != nil {
+		s.verifyFailed(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if ok {
+		w.Write(answerValid)
+	} else {
+		w.Write(answerInvalid)
+	}
+}
+
+// handleBatch serves POST /v1/verify/batch, JSON or binary.
+func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer putBuf(buf)
+	if err := s.readBody(w, r, buf); err != nil {
+		s.badInput(w, ronkms.OpVerifyBatch, err)
+		return
+	}
+	bin := false
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		bin = err == nil && mt == ContentTypeBatch
+	}
+	var (
+		items []item
+		mode  ronkms.Mode
+		err   error
+	)
+	if bin {
+		items, mode, err = decodeBatchBinary(buf.Bytes(), s.cfg.DefaultMode, s.cfg.MaxItems)
+	} else {
+		items, mode, err = decodeBatchJSON(buf.Bytes(), s.cfg.DefaultMode, s.cfg.MaxItems)
+	}
+	if err != nil {
+		s.badInput(w, ronkms.OpVerifyBatch, err)
+		return
+	}
+	// At most window items of the request are in the Batcher at a time.
+	need := int64(min(len(items), s.window))
+	if !s.slots[mode].acquire(need) {
+		s.overloaded(w, ronkms.OpVerifyBatch, mode, start)
+		return
+	}
+	defer s.slots[mode].release(need)
+	ctx, cancel := s.requestContext(r)
+	defer cancel()
+	valid, err := s.verifyAll(ctx, s.batchers[mode], items)
+	if err != nil {
+		s.obs.ObserveOp(ronkms.OpVerifyBatch, mode, ronkms.ResultError, time.Since(start))
+		s.obs.ObserveFailure(ronkms.OpVerifyBatch, ronkms.FailureKind(err))
+		s.verifyFailed(w, r, err)
+		return
+	}
+	res := ronkms.ResultValid
+	for _, v := range valid {
+		if !v {
+			res = ronkms.ResultInvalid
+			break
+		}
+	}
+	s.obs.ObserveOp(ronkms.OpVerifyBatch, mode, res, time.Since(start))
+	// The body buffer is free: every Verify has returned.
+	out := buf.Bytes()[:0]
+	if bin {
+		w.Header().Set("Content-Type", ContentTypeBatchResult)
+		out = appendBatchBinary(out, valid)
+	} else {
+		w.Header().Set("Content-Type", "application/json")
+		out = appendBatchJSON(out, valid)
+	}
+	w.Write(out)
+}
+
+// verifyAll verifies items through b, at most s.window at a time, and
+// returns their verdicts, or the first error of any item (the others are
+// then abandoned).
+func (s *Server) verifyAll(ctx context.Context, b *ronkms.Batcher, items []item) ([]bool, error) {
+	valid := make([]bool, len(items))
+	if len(items) == 1 {
+		ok, err := b.Verify(ctx, items[0].key, items[0].msg, items[0].sig)
+		valid[0] = ok
+		return valid, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		next     atomic.Int64
+		done     atomic.Int64
+		wg       sync.WaitGroup
+		errOnce  sync.Once
+		firstErr error
+	)
+	n := int64(len(items))
+	for range min(len(items), s.window) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1) - 1
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				it := &items[i]
+				ok, err := b.Verify(ctx, it.key, it.msg, it.sig)
+				if err != nil {
+					errOnce.Do(func() {
+						firstErr = err
+						cancel()
+					})
+					return
+				}
+				valid[i] = ok
+				done.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if done.Load() < n {
+		// The parent context ended between two items of a worker.
+		return nil, context.Cause(ctx)
+	}
+	return valid, nil
+}
+
+// handleHealthz serves GET /healthz.
+func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if s.closed.Load() {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("shutting down\n"))
+		return
+	}
+	w.Write([]byte("ok\n"))
+}
+
+// badInput answers a request that could not be read or decoded, and counts
+// it as bad input of op.
+func (s *Server) badInput(w http.ResponseWriter, op string, err error) {
+	s.obs.ObserveFailure(op, ronkms.FailureBadInput)
+	status := http.StatusBadRequest
+	var re *requestError
+	if errors.As(err, &re) {
+		status = re.status
+	}
+	writeError(w, status, err.Error())
+}
+
+// overloaded answers a request refused admission: 503, counted as an
+// overloaded failure of op.
+func (s *Server) overloaded(w http.ResponseWriter, op string, mode ronkms.Mode, start time.Time) {
+	s.obs.ObserveFailure(op, ronkms.FailureOverloaded)
+	s.obs.ObserveOp(op, mode, ronkms.ResultError, time.Since(start))
+	writeOverloaded(w)
+}
+
+func writeOverloaded(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "1")
+	writeError(w, http.StatusServiceUnavailable, "overloaded: the verification queue is full; retry later")
+}
+
+// verifyFailed answers a request whose verification returned err.
+func (s *Server) verifyFailed(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case r.Context().Err() != nil:
+		// The client is gone: nobody reads an answer.
+	case errors.Is(err, ronkms.ErrOverloaded):
+		// Rare: admission keeps the queue from filling up, but requests
+		// abandoned by their clients keep their place in the queue until
+		// their batch forms.
+		writeOverloaded(w)
+	case errors.Is(err, ronkms.ErrClosed):
+		w.Header().Set("Connection", "close")
+		writeError(w, http.StatusServiceUnavailable, "shutting down")
+	case errors.Is(err, context.DeadlineExceeded):
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("no verdict within the request time limit (%v); retry later", s.cfg.RequestTimeout))
+	default:
+		writeError(w, http.StatusInternalServerError, err.Error())
+	}
+}
+
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	b, _ := json.Marshal(errorBody{msg})
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}

@@ -1,0 +1,860 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/ronkms/ronkms"
+	"github.com/ronkms/ronkms/internal/testgen"
+)
+
+var b64 = base64.StdEncoding
+
+func newServer(t *testing.T, cfg Config) *Server {
+	t.Helper()
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do serves one request with s's handler.
+func do(t *testing.T, s *Server, method, path, ctype string, body []byte) answer {
+	t.Helper()
+	req := httptest.NewRequest(method, path, bytes.NewReader(body))
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	return answer{rec.Code, rec.Header(), rec.Body.Bytes()}
+}
+
+func post(t *testing.T, s *Server, path string, v any) answer {
+	t.Helper()
+	body, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return do(t, s, http.MethodPost, path, "application/json", body)
+}
+
+// verifyReq is a /v1/verify body; nil fields are left out.
+func verifyReq(c testgen.Case, mode string) map[string]any {
+	m := map[string]any{
+		"key": b64.EncodeToString(c.Pub),
+		"msg": b64.EncodeToString(c.Msg),
+		"sig": b64.EncodeToString(c.Sig),
+	}
+	if mode != "" {
+		m["mode"] = mode
+	}
+	return m
+}
+
+func batchReq(cs []testgen.Case, mode string) map[string]any {
+	items := make([]map[string]any, len(cs))
+	for i, c := range cs {
+		items[i] = verifyReq(c, "")
+	}
+	m := map[string]any{"items": items}
+	if mode != "" {
+		m["mode"] = mode
+	}
+	return m
+}
+
+func binaryBatch(cs []testgen.Case, modeByte byte) []byte {
+	b := AppendBinaryHeader(nil, modeByte, len(cs))
+	for _, c := range cs {
+		b = AppendBinaryItem(b, c.Pub, c.Msg, c.Sig)
+	}
+	return b
+}
+
+func single(t *testing.T, a answer) bool {
+	t.Helper()
+	if a.status != http.StatusOK {
+		t.Fatalf("status %d, body %s", a.status, a.body)
+	}
+	if ct := a.header.Get("Content-Type"); ct != "application/json" {
+		t.Fatalf("Content-Type %q", ct)
+	}
+	var v struct {
+		Valid *bool `json:"valid"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(a.body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil || v.Valid == nil {
+		t.Fatalf("answer %s: %v", a.body, err)
+	}
+	return *v.Valid
+}
+
+func batchJSON(t *testing.T, a answer) ([]bool, bool) {
+	t.Helper()
+	if a.status != http.StatusOK {
+		t.Fatalf("status %d, body %s", a.status, a.body)
+	}
+	var v struct {
+		Valid    []bool `json:"valid"`
+		AllValid *bool  `json:"all_valid"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(a.body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil || v.Valid == nil || v.AllValid == nil {
+		t.Fatalf("answer %s: %v", a.body, err)
+	}
+	return v.Valid, *v.AllValid
+}
+
+// cases returns n random testgen inputs of the right lengths (wrong lengths
+// are 400s, tested apart), crafted ones included.
+func cases(rng *rand.Rand, n int) []testgen.Case {
+	signers := []*testgen.Signer{testgen.NewSigner(rng), testgen.NewSigner(rng), testgen.NewSigner(rng)}
+	var out []testgen.Case
+	for len(out) < n {
+		c := testgen.Random(rng, signers)
+		if len(c.Pub) != 32 || len(c.Sig) != 64 {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func TestVerdicts(t *testing.T) {
+	n := 120
+	if testing.Short() {
+		n = 40
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	cs := cases(rng, n)
+	// Small batches, so that the windowed submission of batch items is
+	// exercised (window 2*MaxBatch = 16 < n).
+	s := newServer(t, Config{DefaultMode: ronkms.ModeStrict, Batcher: ronkms.BatcherConfig{TargetBatch: 4, MaxBatch: 8}})
+	for m, name := range testgen.ModeNames {
+		want := make([]bool, len(cs))
+		valids := 0
+		for i, c := range cs {
+			want[i] = testgen.Reference(m, c)
+			if want[i] {
+				valids++
+			}
+		}
+		if valids == 0 || valids == len(cs) {
+			t.Fatalf("%s: %d of %d valid: want a mixture", name, valids, len(cs))
+		}
+		t.Run(name, func(t *testing.T) {
+			// Single requests, concurrently, so that they share batches.
+			var wg sync.WaitGroup
+			got := make([]answer, len(cs))
+			for i, c := range cs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					body, _ := json.Marshal(verifyReq(c, name))
+					got[i] = do(t, s, http.MethodPost, PathVerify, "application/json", body)
+				}()
+			}
+			wg.Wait()
+			for i, a := range got {
+				if v := single(t, a); v != want[i] {
+					t.Errorf("single %d (%s): verdict %v, want %v", i, cs[i].Name, v, want[i])
+				}
+			}
+			// One JSON batch.
+			valid, all := batchJSON(t, post(t, s, PathVerifyBatch, batchReq(cs, name)))
+			if len(valid) != len(cs) || all {
+				t.Fatalf("batch: %d verdicts, all_valid %v", len(valid), all)
+			}
+			for i := range cs {
+				if valid[i] != want[i] {
+					t.Errorf("batch item %d (%s): verdict %v, want %v", i, cs[i].Name, valid[i], want[i])
+				}
+			}
+			// One binary batch.
+			a := do(t, s, http.MethodPost, PathVerifyBatch, ContentTypeBatch, binaryBatch(cs, BinaryMode(ronkms.Mode(m))))
+			if a.status != http.StatusOK || a.header.Get("Content-Type") != ContentTypeBatchResult {
+				t.Fatalf("binary batch: status %d, Content-Type %q, body %q", a.status, a.header.Get("Content-Type"), a.body)
+			}
+			if len(a.body) != len(cs) {
+				t.Fatalf("binary batch: %d answer bytes, want %d", len(a.body), len(cs))
+			}
+			for i := range cs {
+				if a.body[i] > 1 || (a.body[i] == 1) != want[i] {
+					t.Errorf("binary item %d (%s): byte %d, want verdict %v", i, cs[i].Name, a.body[i], want[i])
+				}
+			}
+		})
+	}
+
+	// Without a mode, the default (strict) applies; the same inputs in an
+	// all-valid batch give all_valid.
+	var honest []testgen.Case
+	for _, c := range cs {
+		if testgen.Reference(testgen.Strict, c) {
+			honest = append(honest, c)
+		}
+	}
+	for i, c := range cs[:10] {
+		if v := single(t, post(t, s, PathVerify, verifyReq(c, ""))); v != testgen.Reference(testgen.Strict, c) {
+			t.Errorf("default mode, single %d (%s): verdict %v", i, c.Name, v)
+		}
+	}
+	valid, all := batchJSON(t, post(t, s, PathVerifyBatch, batchReq(honest, "")))
+	if len(valid) != len(honest) || !all {
+		t.Errorf("all-valid batch: %v, all_valid %v", valid, all)
+	}
+	a := do(t, s, http.MethodPost, PathVerifyBatch, ContentTypeBatch, binaryBatch(honest, 0))
+	if a.status != http.StatusOK || !bytes.Equal(a.body, bytes.Repeat([]byte{1}, len(honest))) {
+		t.Errorf("all-valid binary batch: %d %v", a.status, a.body)
+	}
+}
+
+// TestModesDiffer checks that the mode of a request is the one applied: a
+// signature with a small-order R is valid for stdlib and zip215 and not
+// for strict.
+func TestModesDiffer(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	signer := testgen.NewSigner(rng)
+	c := signer.IdentityR([]byte("msg"), testgen.IdentityEncodings()[0])
+	want := [3]bool{}
+	for m := range 3 {
+		want[m] = testgen.Reference(m, c)
+	}
+	if want[testgen.Strict] || !want[testgen.StdLib] {
+		t.Fatalf("crafted case: reference verdicts %v, want stdlib true, strict false", want)
+	}
+	s := newServer(t, Config{DefaultMode: ronkms.ModeZIP215})
+	for m, name := range testgen.ModeNames {
+		if v := single(t, post(t, s, PathVerify, verifyReq(c, name))); v != want[m] {
+			t.Errorf("%s: verdict %v, want %v", name, v, want[m])
+		}
+	}
+	if v := single(t, post(t, s, PathVerify, verifyReq(c, ""))); v != want[testgen.ZIP215] {
+		t.Errorf("default zip215: verdict %v", v)
+	}
+}
+
+func TestEmptyBatch(t *testing.T) {
+	s := newServer(t, Config{})
+	valid, all := batchJSON(t, do(t, s, http.MethodPost, PathVerifyBatch, "", []byte(`{"items":[]}`)))
+	if len(valid) != 0 || !all {
+		t.Errorf("empty JSON batch: %v %v", valid, all)
+	}
+	a := do(t, s, http.MethodPost, PathVerifyBatch, ContentTypeBatch, []byte{0, 0, 0, 0, 0})
+	if a.status != http.StatusOK || len(a.body) != 0 {
+		t.Errorf("empty binary batch: %d %q", a.status, a.body)
+	}
+}
+
+// TestBadInput checks every kind of bad input: the status, a JSON error
+// that says what was wrong, and the bad_input count.
+func TestBadInput(t *testing.T) {
+	const maxBody, maxItems = 2048, 8
+	reg := prometheus.NewRegistry()
+	s := newServer(t, Config{DefaultMode: ronkms.ModeStrict, MaxBody: maxBody, MaxItems: maxItems, Registry: reg})
+	rng := rand.New(rand.NewPCG(5, 6))
+	c := testgen.NewSigner(rng).Honest([]byte("hello"))
+	key, msg, sig := b64.EncodeToString(c.Pub), b64.EncodeToString(c.Msg), b64.EncodeToString(c.Sig)
+	obj := func(fields ...string) string { return "{" + strings.Join(fields, ",") + "}" }
+	kv := func(k, v string) string { return fmt.Sprintf("%q:%q", k, v) }
+	good := []string{kv("key", key), kv("msg", msg), kv("sig", sig)}
+	item := obj(good...)
+	items := func(n int) string { return `{"items":[` + strings.Repeat(item+",", n-1) + item + `]}` }
+	bin := func(modeByte byte, n int, cs ...testgen.Case) []byte {
+		b := AppendBinaryHeader(nil, modeByte, n)
+		for _, c := range cs {
+			b = AppendBinaryItem(b, c.Pub, c.Msg, c.Sig)
+		}
+		return b
+	}
+	one := bin(2, 1, c)
+	short31 := testgen.Case{Pub: c.Pub[:31], Msg: c.Msg, Sig: c.Sig}
+
+	want := map[string]int{}
+	for _, tc := range []struct {
+		name   string
+		path   string
+		ctype  string
+		body   string
+		status int
+		want   string // in the error message
+	}{
+		{"empty body", PathVerify, "", "", 400, "empty body"},
+		{"truncated JSON", PathVerify, "", `{"key":"`, 400, "unexpected end"},
+		{"syntax error", PathVerify, "", `{"key" "x"}`, 400, "malformed JSON at byte"},
+		{"array", PathVerify, "", `[]`, 400, "got an array, want an object"},
+		{"number key", PathVerify, "", `{"key":1}`, 400, "field key: got a number, want a string"},
+		{"unknown field", PathVerify, "", obj(append(good, kv("signature", sig))...), 400, `unknown field "signature"`},
+		{"trailing data", PathVerify, "", obj(good...) + " {}", 400, "data after the JSON object"},
+		{"missing key", PathVerify, "", obj(kv("msg", msg), kv("sig", sig)), 400, "key: missing"},
+		{"null key", PathVerify, "", obj(`"key":null`, kv("msg", msg), kv("sig", sig)), 400, "key: missing"},
+		{"missing msg", PathVerify, "", obj(kv("key", key), kv("sig", sig)), 400, "msg: missing"},
+		{"missing sig", PathVerify, "", obj(kv("key", key), kv("msg", msg)), 400, "sig: missing"},
+		{"bad base64 key", PathVerify, "", obj(kv("key", "!!!!"), kv("msg", msg), kv("sig", sig)), 400, "key: bad base64"},
+		{"unpadded base64 msg", PathVerify, "", obj(kv("key", key), kv("msg", "aGk"), kv("sig", sig)), 400, "msg: bad base64"},
+		{"bad base64 sig", PathVerify, "", obj(kv("key", key), kv("msg", msg), kv("sig", sig[:len(sig)-3]+"@==")), 400, "sig: bad base64"},
+		{"31-byte key, stdlib", PathVerify, "", obj(kv("key", b64.EncodeToString(c.Pub[:31])), kv("msg", msg), kv("sig", sig), kv("mode", "stdlib")), 400, "key: 31 bytes, want 32"},
+		{"33-byte key", PathVerify, "", obj(kv("key", b64.EncodeToString(append(c.Pub, 0))), kv("msg", msg), kv("sig", sig)), 400, "key: 33 bytes, want 32"},
+		{"huge key", PathVerify, "", obj(kv("key", b64.EncodeToString(make([]byte, 300))), kv("msg", msg), kv("sig", sig)), 400, "key: 400 base64 characters, want 44"},
+		{"empty key", PathVerify, "", obj(kv("key", ""), kv("msg", msg), kv("sig", sig)), 400, "key: 0 bytes, want 32"},
+		{"63-byte sig", PathVerify, "", obj(kv("key", key), kv("msg", msg), kv("sig", b64.EncodeToString(c.Sig[:63]))), 400, "sig: 63 bytes, want 64"},
+		{"65-byte sig", PathVerify, "", obj(kv("key", key), kv("msg", msg), kv("sig", b64.EncodeToString(append(c.Sig, 0)))), 400, "sig: 65 bytes, want 64"},
+		{"unknown mode", PathVerify, "", obj(append(good, kv("mode", "lax"))...), 400, `unknown mode "lax"`},
+		{"mode not a string", PathVerify, "", obj(append(good, `"mode":1`)...), 400, "field mode"},
+		{"body over limit", PathVerify, "", obj(kv("key", key), kv("msg", strings.Repeat("A", maxBody)), kv("sig", sig)), 413, "exceeds the limit of 2048 bytes"},
+
+		{"batch: bare array", PathVerifyBatch, "", "[" + item + "]", 400, `want an object {"mode": ..., "items": [...]}`},
+		{"batch: no items", PathVerifyBatch, "", `{"mode":"strict"}`, 400, "items: missing"},
+		{"batch: items not an array", PathVerifyBatch, "", `{"items":{}}`, 400, "field items: got an object, want an array"},
+		{"batch: too many items", PathVerifyBatch, "", items(maxItems + 1), 400, "9 items, at most 8"},
+		{"batch: 31-byte key in item 2", PathVerifyBatch, "", `{"mode":"stdlib","items":[` + item + "," + item + "," +
+			obj(kv("key", b64.EncodeToString(c.Pub[:31])), kv("msg", msg), kv("sig", sig)) + "]}", 400, "items[2].key: 31 bytes, want 32"},
+		{"batch: bad base64 in item 1", PathVerifyBatch, "", `{"items":[` + item + "," + obj(kv("key", key), kv("msg", "%%%%"), kv("sig", sig)) + "]}", 400, "items[1].msg: bad base64"},
+		{"batch: null item", PathVerifyBatch, "", `{"items":[` + item + ",null]}", 400, "items[1].key: missing"},
+		{"batch: unknown field in item", PathVerifyBatch, "", `{"items":[` + obj(append(good, kv("mode", "strict"))...) + "]}", 400, `unknown field "mode"`},
+		{"batch: unknown mode", PathVerifyBatch, "", `{"mode":"ed448","items":[]}`, 400, `unknown mode "ed448"`},
+		{"batch: body over limit", PathVerifyBatch, "", `{"items":[` + obj(kv("key", key), kv("msg", strings.Repeat("A", maxBody)), kv("sig", sig)) + "]}", 413, "exceeds the limit"},
+
+		{"binary: empty", PathVerifyBatch, ContentTypeBatch, "", 400, "truncated header: 0 bytes, want 5"},
+		{"binary: short header", PathVerifyBatch, ContentTypeBatch, "\x02\x00\x00", 400, "truncated header: 3 bytes"},
+		{"binary: unknown mode byte", PathVerifyBatch, ContentTypeBatch, string(bin(9, 1, c)), 400, "unknown mode byte 9"},
+		{"binary: too many items", PathVerifyBatch, ContentTypeBatch, string(bin(0, maxItems+1)), 400, "9 items, at most 8"},
+		{"binary: huge count", PathVerifyBatch, ContentTypeBatch, string(bin(0, 1<<32-1)), 400, "4294967295 items, at most 8"},
+		{"binary: fewer items than the count", PathVerifyBatch, ContentTypeBatch, string(bin(2, 2, c)), 400, "2 items need at least 200 bytes after the header, the body has"},
+		{"binary: truncated item header", PathVerifyBatch, ContentTypeBatch, string(one[:5+50]), 400, "truncated"},
+		{"binary: truncated message", PathVerifyBatch, ContentTypeBatch, string(one[:len(one)-1]), 400, "item 0 truncated: message length 5, 4 bytes left"},
+		{"binary: message length past the end", PathVerifyBatch, ContentTypeBatch, string(append(bin(2, 2, c), 0xff, 0xff, 0xff, 0xff)) + strings.Repeat("\x00", 96), 400, "item 1 truncated: message length 4294967295, 0 bytes left"},
+		{"binary: trailing bytes", PathVerifyBatch, ContentTypeBatch, string(one) + "xyz", 400, "3 bytes after the last of 1 items"},
+		{"binary: trailing bytes after 0 items", PathVerifyBatch, ContentTypeBatch, "\x00\x00\x00\x00\x00z", 400, "1 bytes after the last of 0 items"},
+		{"binary: 31-byte key shifts the framing", PathVerifyBatch, ContentTypeBatch, string(bin(1, 1, short31)), 400, "truncated"},
+		{"binary: body over limit", PathVerifyBatch, ContentTypeBatch, string(bin(2, 1, testgen.Case{Pub: c.Pub, Sig: c.Sig, Msg: make([]byte, maxBody)})), 413, "exceeds the limit"},
+	} {
+		want[tc.path]++
+		t.Run(tc.name, func(t *testing.T) {
+			a := do(t, s, http.MethodPost, tc.path, tc.ctype, []byte(tc.body))
+			checkError(t, a, tc.status, tc.want)
+		})
+	}
+
+	// A body over the limit without a Content-Length (chunked) is cut off
+	// while reading: 413 as well.
+	want[PathVerify]++
+	t.Run("chunked body over limit", func(t *testing.T) {
+		req := httptest.NewRequest(http.MethodPost, PathVerify, strings.NewReader(strings.Repeat(" ", maxBody+1)))
+		req.ContentLength = -1
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		checkError(t, answer{rec.Code, rec.Header(), rec.Body.Bytes()}, 413, "exceeds the limit of 2048 bytes")
+	})
+
+	// Every one was counted as bad input, none as an operation.
+	fams := gather(t, reg)
+	badSingle := counter(t, fams, "kms_failures_total", map[string]string{"op": "verify", "kind": "bad_input"})
+	badBatch := counter(t, fams, "kms_failures_total", map[string]string{"op": "verify_batch", "kind": "bad_input"})
+	if badSingle != want[PathVerify] || badBatch != want[PathVerifyBatch] {
+		t.Errorf("bad_input failures: verify %d, verify_batch %d; want %d, %d", badSingle, badBatch, want[PathVerify], want[PathVerifyBatch])
+	}
+	for _, m := range testgen.ModeNames {
+		for _, op := range []string{"verify", "verify_batch"} {
+			for _, r := range []string{"valid", "invalid", "error"} {
+				if n := counter(t, fams, "kms_ops_total", map[string]string{"op": op, "alg": "ed25519-" + m, "result": r}); n != 0 {
+					t.Errorf("kms_ops_total{op=%s,alg=ed25519-%s,result=%s} = %d, want 0", op, m, r, n)
+				}
+			}
+		}
+	}
+}
+
+func checkError(t *testing.T, a answer, status int, want string) {
+	t.Helper()
+	if a.status != status {
+		t.Fatalf("status %d, want %d; body %s", a.status, status, a.body)
+	}
+	if ct := a.header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	var e struct {
+		Error string `json:"error"`
+	}
+	if err := json.Unmarshal(a.body, &e); err != nil || e.Error == "" {
+		t.Fatalf("error body %q: %v", a.body, err)
+	}
+	if !strings.Contains(e.Error, want) {
+		t.Errorf("error %q does not contain %q", e.Error, want)
+	}
+}
+
+func TestMethodsAndPaths(t *testing.T) {
+	s := newServer(t, Config{})
+	for _, tc := range []struct {
+		method, path string
+		status       int
+	}{
+		{http.MethodGet, PathVerify, http.StatusMethodNotAllowed},
+		{http.MethodPut, PathVerifyBatch, http.StatusMethodNotAllowed},
+		{http.MethodPost, PathHealthz, http.StatusMethodNotAllowed},
+		{http.MethodGet, "/v1/nope", http.StatusNotFound},
+		{http.MethodGet, PathHealthz, http.StatusOK},
+		{http.MethodHead, PathHealthz, http.StatusOK},
+		{http.MethodGet, PathMetrics, http.StatusOK},
+	} {
+		if a := do(t, s, tc.method, tc.path, "", nil); a.status != tc.status {
+			t.Errorf("%s %s: status %d, want %d", tc.method, tc.path, a.status, tc.status)
+		}
+	}
+}
+
+func TestHealthzAndClose(t *testing.T) {
+	s, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := do(t, s, http.MethodGet, PathHealthz, "", nil)
+	if a.status != 200 || string(a.body) != "ok\n" {
+		t.Errorf("healthz: %d %q", a.status, a.body)
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	c := testgen.NewSigner(rng).Honest([]byte("x"))
+	if !single(t, post(t, s, PathVerify, verifyReq(c, ""))) {
+		t.Fatal("honest signature rejected")
+	}
+	s.Close()
+	if a := do(t, s, http.MethodGet, PathHealthz, "", nil); a.status != 503 {
+		t.Errorf("healthz after Close: %d %q", a.status, a.body)
+	}
+	checkError(t, post(t, s, PathVerify, verifyReq(c, "")), 503, "shutting down")
+	checkError(t, post(t, s, PathVerifyBatch, batchReq([]testgen.Case{c, c}, "")), 503, "shutting down")
+}
+
+// TestOverload fills a tiny queue with concurrent requests: some are
+// answered 503 with Retry-After, and every 200 is right.
+func TestOverload(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	s := newServer(t, Config{
+		Registry:    reg,
+		DefaultMode: ronkms.ModeStrict,
+		Batcher:     ronkms.BatcherConfig{MaxQueue: 1, TargetBatch: 1, MaxBatch: 1, Workers: 1},
+	})
+	rng := rand.New(rand.NewPCG(9, 10))
+	cs := cases(rng, 64)
+	const clients = 200
+	var overloaded, ok int
+	for round := 0; round < 10 && overloaded == 0; round++ {
+		answers := make([]answer, clients)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c := cs[i%len(cs)]
+				var body []byte
+				path := PathVerify
+				if i%10 == 0 {
+					path = PathVerifyBatch
+					body, _ = json.Marshal(batchReq([]testgen.Case{c, cs[(i+1)%len(cs)]}, ""))
+				} else {
+					body, _ = json.Marshal(verifyReq(c, ""))
+				}
+				<-start
+				answers[i] = do(t, s, http.MethodPost, path, "application/json", body)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for i, a := range answers {
+			c := cs[i%len(cs)]
+			switch a.status {
+			case http.StatusOK:
+				ok++
+				if i%10 == 0 {
+					valid, _ := batchJSON(t, a)
+					want := []bool{testgen.Reference(testgen.Strict, c), testgen.Reference(testgen.Strict, cs[(i+1)%len(cs)])}
+					if len(valid) != 2 || valid[0] != want[0] || valid[1] != want[1] {
+						t.Errorf("request %d: verdicts %v, want %v", i, valid, want)
+					}
+				} else if v := single(t, a); v != testgen.Reference(testgen.Strict, c) {
+					t.Errorf("request %d (%s): verdict %v", i, c.Name, v)
+				}
+			case http.StatusServiceUnavailable:
+				overloaded++
+				if ra := a.header.Get("Retry-After"); ra != "1" {
+					t.Errorf("503 with Retry-After %q, want 1", ra)
+				}
+				checkError(t, a, 503, "overloaded")
+			default:
+				t.Errorf("request %d: status %d, body %s", i, a.status, a.body)
+			}
+		}
+	}
+	if overloaded == 0 {
+		t.Fatal("no request was answered 503")
+	}
+	if ok == 0 {
+		t.Fatal("no request was answered 200")
+	}
+	t.Logf("%d answered 200, %d 503", ok, overloaded)
+	fams := gather(t, reg)
+	failed := counter(t, fams, "kms_failures_total", map[string]string{"op": "verify", "kind": "overloaded"}) +
+		counter(t, fams, "kms_failures_total", map[string]string{"op": "verify_batch", "kind": "overloaded"})
+	errs := counter(t, fams, "kms_ops_total", map[string]string{"op": "verify", "alg": "ed25519-strict", "result": "error"}) +
+		counter(t, fams, "kms_ops_total", map[string]string{"op": "verify_batch", "alg": "ed25519-strict", "result": "error"})
+	if failed != overloaded || errs != overloaded {
+		t.Errorf("overloaded failures %d, error results %d; want %d", failed, errs, overloaded)
+	}
+}
+
+// TestBatcherErrors checks the answers to the errors of Batcher.Verify,
+// including ErrOverloaded, which admission makes rare.
+func TestBatcherErrors(t *testing.T) {
+	s := newServer(t, Config{})
+	for _, tc := range []struct {
+		err        error
+		status     int
+		retryAfter string
+		want       string
+	}{
+		{ronkms.ErrOverloaded, 503, "1", "overloaded"},
+		{fmt.Errorf("wrapped: %w", ronkms.ErrOverloaded), 503, "1", "overloaded"},
+		{ronkms.ErrClosed, 503, "", "shutting down"},
+		{context.DeadlineExceeded, 503, "1", "no verdict within the request time limit (30s)"},
+		{fmt.Errorf("something else"), 500, "", "something else"},
+	} {
+		rec := httptest.NewRecorder()
+		s.verifyFailed(rec, httptest.NewRequest(http.MethodPost, PathVerify, nil), tc.err)
+		a := answer{rec.Code, rec.Header(), rec.Body.Bytes()}
+		checkError(t, a, tc.status, tc.want)
+		if got := a.header.Get("Retry-After"); got != tc.retryAfter {
+			t.Errorf("%v: Retry-After %q, want %q", tc.err, got, tc.retryAfter)
+		}
+	}
+}
+
+// TestBlockWhenFull: with BlockWhenFull, requests wait for the queue
+// instead of being refused.
+func TestBlockWhenFull(t *testing.T) {
+	s := newServer(t, Config{Batcher: ronkms.BatcherConfig{MaxQueue: 1, TargetBatch: 1, MaxBatch: 1, BlockWhenFull: true}})
+	cs := cases(rand.New(rand.NewPCG(17, 18)), 8)
+	var wg sync.WaitGroup
+	answers := make([]answer, 64)
+	for i := range answers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body, _ := json.Marshal(verifyReq(cs[i%len(cs)], "strict"))
+			answers[i] = do(t, s, http.MethodPost, PathVerify, "", body)
+		}()
+	}
+	wg.Wait()
+	for i, a := range answers {
+		if v := single(t, a); v != testgen.Reference(testgen.Strict, cs[i%len(cs)]) {
+			t.Errorf("request %d: verdict %v", i, v)
+		}
+	}
+}
+
+// TestRequestTimeout: a request whose verdict does not come within
+// RequestTimeout is answered 503 with Retry-After.
+func TestRequestTimeout(t *testing.T) {
+	s := newServer(t, Config{
+		RequestTimeout: 50 * time.Millisecond,
+		Batcher:        ronkms.BatcherConfig{TargetBatch: 256, MaxWait: 10 * time.Second},
+	})
+	c := testgen.NewSigner(rand.New(rand.NewPCG(11, 12))).Honest([]byte("slow"))
+	a := post(t, s, PathVerify, verifyReq(c, ""))
+	checkError(t, a, 503, "no verdict within the request time limit")
+	if a.header.Get("Retry-After") != "1" {
+		t.Errorf("Retry-After %q", a.header.Get("Retry-After"))
+	}
+	checkError(t, post(t, s, PathVerifyBatch, batchReq([]testgen.Case{c, c, c}, "")), 503, "no verdict within")
+}
+
+// TestClientGone: when the client has gone, nothing is written.
+func TestClientGone(t *testing.T) {
+	s := newServer(t, Config{Batcher: ronkms.BatcherConfig{TargetBatch: 256, MaxWait: 10 * time.Second}})
+	c := testgen.NewSigner(rand.New(rand.NewPCG(13, 14))).Honest([]byte("gone"))
+	for _, path := range []string{PathVerify, PathVerifyBatch} {
+		body, _ := json.Marshal(verifyReq(c, ""))
+		if path == PathVerifyBatch {
+			body, _ = json.Marshal(batchReq([]testgen.Case{c, c}, ""))
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		req := httptest.NewRequestWithContext(ctx, http.MethodPost, path, bytes.NewReader(body))
+		rec := httptest.NewRecorder()
+		time.AfterFunc(20*time.Millisecond, cancel)
+		s.Handler().ServeHTTP(rec, req)
+		if rec.Body.Len() != 0 || rec.Header().Get("Content-Type") != "" {
+			t.Errorf("%s: wrote %q to a gone client", path, rec.Body.Bytes())
+		}
+	}
+}
+
+func gather(t *testing.T, reg prometheus.Gatherer) map[string]*dto.MetricFamily {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fams := map[string]*dto.MetricFamily{}
+	for _, f := range mfs {
+		fams[f.GetName()] = f
+	}
+	return fams
+}
+
+// scrape fetches url and parses the text exposition format.
+func scrape(t *testing.T, client *http.Client, url string) map[string]*dto.MetricFamily {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept", "text/plain; version=0.0.4")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+		t.Fatalf("GET %s: %s, Content-Type %q", url, resp.Status, resp.Header.Get("Content-Type"))
+	}
+	p := expfmt.NewTextParser(model.LegacyValidation)
+	fams, err := p.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("parsing the exposition format: %v", err)
+	}
+	return fams
+}
+
+func find(t *testing.T, fams map[string]*dto.MetricFamily, name string, labels map[string]string) *dto.Metric {
+	t.Helper()
+	f, ok := fams[name]
+	if !ok {
+		t.Fatalf("metric %s not exposed", name)
+	}
+outer:
+	for _, m := range f.GetMetric() {
+		if len(m.GetLabel()) != len(labels) {
+			continue
+		}
+		for _, lp := range m.GetLabel() {
+			if labels[lp.GetName()] != lp.GetValue() {
+				continue outer
+			}
+		}
+		return m
+	}
+	t.Fatalf("metric %s has no series %v", name, labels)
+	return nil
+}
+
+func counter(t *testing.T, fams map[string]*dto.MetricFamily, name string, labels map[string]string) int {
+	t.Helper()
+	return int(find(t, fams, name, labels).GetCounter().GetValue())
+}
+
+// TestMetrics drives known traffic through a real HTTP server, scrapes
+// /metrics, parses the exposition format and checks the counters.
+func TestMetrics(t *testing.T) {
+	s := newServer(t, Config{DefaultMode: ronkms.ModeStrict, MaxItems: 16})
+	hs := httptest.NewServer(s.Handler())
+	defer hs.Close()
+	client := hs.Client()
+	send := func(path, ctype string, body []byte) int {
+		t.Helper()
+		resp, err := client.Post(hs.URL+path, ctype, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	rng := rand.New(rand.NewPCG(15, 16))
+	signer := testgen.NewSigner(rng)
+	honest := func() testgen.Case { return signer.Honest(testgen.RandomMessage(rng, 40)) }
+	bad := func() testgen.Case {
+		c := honest()
+		c.Msg = append(c.Msg, 1)
+		return c
+	}
+	js := func(v any) []byte { b, _ := json.Marshal(v); return b }
+
+	// Single: 5 valid strict, 3 invalid strict, 2 valid zip215.
+	for range 5 {
+		if st := send(PathVerify, "application/json", js(verifyReq(honest(), ""))); st != 200 {
+			t.Fatal(st)
+		}
+	}
+	for range 3 {
+		send(PathVerify, "application/json", js(verifyReq(bad(), "strict")))
+	}
+	for range 2 {
+		send(PathVerify, "application/json", js(verifyReq(honest(), "zip215")))
+	}
+	// Batches: an all-valid JSON batch of 4, a binary batch of 3 with one
+	// invalid, both strict; a zip215 binary batch of 2 valid.
+	send(PathVerifyBatch, "application/json", js(batchReq([]testgen.Case{honest(), honest(), honest(), honest()}, "")))
+	send(PathVerifyBatch, ContentTypeBatch, binaryBatch([]testgen.Case{honest(), bad(), honest()}, 2))
+	send(PathVerifyBatch, ContentTypeBatch, binaryBatch([]testgen.Case{honest(), honest()}, 3))
+	// Bad input: 2 single, 3 batch (one too many items).
+	send(PathVerify, "application/json", []byte("{"))
+	send(PathVerify, "application/json", []byte(`{"mode":"x"}`))
+	send(PathVerifyBatch, "application/json", []byte(`[]`))
+	send(PathVerifyBatch, ContentTypeBatch, []byte{1})
+	many := make([]testgen.Case, 17)
+	for i := range many {
+		many[i] = honest()
+	}
+	if st := send(PathVerifyBatch, "application/json", js(batchReq(many, ""))); st != 400 {
+		t.Fatalf("17 items: status %d", st)
+	}
+	resp, err := client.Get(hs.URL + PathHealthz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+
+	fams := scrape(t, client, hs.URL+PathMetrics)
+	ops := func(op, mode, result string) int {
+		return counter(t, fams, "kms_ops_total", map[string]string{"op": op, "alg": "ed25519-" + mode, "result": result})
+	}
+	for _, tc := range []struct {
+		op, mode, result string
+		want             int
+	}{
+		{"verify", "strict", "valid", 5 + 4 + 2},
+		{"verify", "strict", "invalid", 3 + 1},
+		{"verify", "zip215", "valid", 2 + 2},
+		{"verify", "zip215", "invalid", 0},
+		{"verify", "stdlib", "valid", 0},
+		{"verify", "strict", "error", 0},
+		{"verify_batch", "strict", "valid", 1},
+		{"verify_batch", "strict", "invalid", 1},
+		{"verify_batch", "zip215", "valid", 1},
+		{"verify_batch", "strict", "error", 0},
+	} {
+		if got := ops(tc.op, tc.mode, tc.result); got != tc.want {
+			t.Errorf("kms_ops_total{op=%q,alg=ed25519-%s,result=%q} = %d, want %d", tc.op, tc.mode, tc.result, got, tc.want)
+		}
+	}
+	fail := func(op, kind string) int {
+		return counter(t, fams, "kms_failures_total", map[string]string{"op": op, "kind": kind})
+	}
+	if got := fail("verify", "bad_input"); got != 2 {
+		t.Errorf("bad_input of verify: %d, want 2", got)
+	}
+	if got := fail("verify_batch", "bad_input"); got != 3 {
+		t.Errorf("bad_input of verify_batch: %d, want 3", got)
+	}
+	if got := fail("verify", "overloaded"); got != 0 {
+		t.Errorf("overloaded: %d", got)
+	}
+	httpReqs := func(handler, code string) int {
+		return counter(t, fams, "kms_http_requests_total", map[string]string{"handler": handler, "code": code})
+	}
+	for _, tc := range []struct {
+		handler, code string
+		want          int
+	}{
+		{PathVerify, "200", 10},
+		{PathVerify, "400", 2},
+		{PathVerifyBatch, "200", 3},
+		{PathVerifyBatch, "400", 3},
+		{PathVerifyBatch, "413", 0},
+		{PathHealthz, "200", 1},
+	} {
+		if got := httpReqs(tc.handler, tc.code); got != tc.want {
+			t.Errorf("kms_http_requests_total{handler=%q,code=%q} = %d, want %d", tc.handler, tc.code, got, tc.want)
+		}
+	}
+	// Every verified signature went through a Batcher batch.
+	h := find(t, fams, "kms_batch_size", nil).GetHistogram()
+	if sum := int(h.GetSampleSum()); sum != 10+9 {
+		t.Errorf("kms_batch_size sum %d, want %d signatures", sum, 10+9)
+	}
+	lat := find(t, fams, "kms_op_latency_seconds", map[string]string{"op": "verify_batch"}).GetHistogram()
+	if lat.GetSampleCount() != 3 {
+		t.Errorf("verify_batch latency count %d, want 3", lat.GetSampleCount())
+	}
+	if d := find(t, fams, "kms_queue_depth", nil).GetGauge().GetValue(); d != 0 {
+		t.Errorf("kms_queue_depth %v when idle", d)
+	}
+	hd := find(t, fams, "kms_http_request_duration_seconds", map[string]string{"handler": PathVerify}).GetHistogram()
+	if hd.GetSampleCount() != 12 {
+		t.Errorf("request duration count %d, want 12", hd.GetSampleCount())
+	}
+	// The default registry has the runtime and process collectors.
+	if _, ok := fams["go_goroutines"]; !ok {
+		t.Error("go_goroutines not exposed")
+	}
+}
+
+// TestDepthSum checks that the queue depth exported is the sum over the
+// Batchers of the three modes.
+func TestDepthSum(t *testing.T) {
+	rec := &depthRecorder{}
+	d := &depthSum{inner: rec}
+	d.forMode(ronkms.ModeStrict).ObserveQueueDepth(5)
+	d.forMode(ronkms.ModeZIP215).ObserveQueueDepth(3)
+	d.forMode(ronkms.ModeStrict).ObserveQueueDepth(0)
+	d.forMode(ronkms.ModeStdLib).ObserveQueueDepth(2)
+	if want := []int{5, 8, 3, 5}; fmt.Sprint(rec.depths) != fmt.Sprint(want) {
+		t.Errorf("depths %v, want %v", rec.depths, want)
+	}
+}
+
+type depthRecorder struct {
+	ronkms.Observer
+	depths []int
+}
+
+func (r *depthRecorder) ObserveQueueDepth(d int) { r.depths = append(r.depths, d) }
+
+func TestNewErrors(t *testing.T) {
+	for _, cfg := range []Config{
+		{DefaultMode: 7},
+		{MaxBody: -1},
+		{MaxItems: -1},
+		{RequestTimeout: -1},
+		{Batcher: ronkms.BatcherConfig{TargetBatch: 10, MaxBatch: 5}},
+	} {
+		if s, err := New(cfg); err == nil {
+			s.Close()
+			t.Errorf("New(%+v): no error", cfg)
+		}
+	}
+	// Metrics already registered.
+	reg := prometheus.NewRegistry()
+	s := newServer(t, Config{Registry: reg})
+	_ = s
+	if s2, err := New(Config{Registry: reg}); err == nil {
+		s2.Close()
+		t.Error("second Server on one registry: no error")
+	}
+}
