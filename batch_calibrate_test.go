@@ -123,3 +123,43 @@ func BenchmarkEachCheck(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/sig")
 	})
 }
+
+// BenchmarkZIP215Invalid measures ZIP215 batches (distinct keys, one
+// worker) with a given number of invalid signatures at random positions:
+// the cost of finding them (bisection, then single checks).
+//
+//	go test -run '^$' -bench ZIP215Invalid -count 6 .
+func BenchmarkZIP215Invalid(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const n = 256
+	signers := make([]*testgen.Signer, 16)
+	for i := range signers {
+		signers[i] = testgen.NewSigner(rng)
+	}
+	for _, bad := range []int{0, 1, 2, 8, 64, 256} {
+		b.Run(fmt.Sprintf("n=%d/bad=%d", n, bad), func(b *testing.B) {
+			v := NewBatchVerifier(ModeZIP215, WithWorkers(1))
+			want := make([]bool, n)
+			for i, p := range rng.Perm(n) {
+				want[p] = i >= bad
+			}
+			for p := range n {
+				c := signers[p%len(signers)].Honest(testgen.RandomMessage(rng, 64))
+				if !want[p] {
+					c.Msg = append(c.Msg, 1) // now invalid
+				}
+				v.Add(c.Pub, c.Msg, c.Sig)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				_, valid := v.Verify()
+				for i := range valid {
+					if valid[i] != want[i] {
+						b.Fatalf("item %d: verdict %v, want %v", i, valid[i], want[i])
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/sig")
+		})
+	}
+}
