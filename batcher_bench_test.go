@@ -4,9 +4,9 @@ package ronkms_test
 // baseline that calls VerifyBatch directly. Names are key=value for
 // benchstat:
 //
-//	BenchmarkBatcher/mode={stdlib,strict,zip215}/direct-n=256
-//	BenchmarkBatcher/mode={stdlib,strict,zip215}/submitters=1000
-//	BenchmarkBatcher/mode={stdlib,strict,zip215}/submitters=1000/offered=0.5
+//	BenchmarkBatcher/mode={stdlib,strict,zip215}/impl=direct/n=256
+//	BenchmarkBatcher/mode={stdlib,strict,zip215}/impl=batcher/submitters=1000/offered=closed
+//	BenchmarkBatcher/mode={stdlib,strict,zip215}/impl=batcher/submitters=1000/offered=0.5
 //
 // One op is one signature verified, in every variant, so ns/op compares
 // directly. Every verdict is checked. The signatures are honest (64 keys,
@@ -192,7 +192,7 @@ func BenchmarkBatcher(b *testing.B) {
 				done += n
 			}
 		}
-		b.Run("mode="+mode.String()+"/direct-n=256", func(b *testing.B) {
+		b.Run("mode="+mode.String()+"/impl=direct/n=256", func(b *testing.B) {
 			b.ReportAllocs()
 			cpu0, cpuOK := batcherBenchCPU()
 			start := time.Now()
@@ -229,7 +229,7 @@ func BenchmarkBatcher(b *testing.B) {
 			return ronkms.DefaultMaxWait + time.Duration(directNsPerSig*float64(ronkms.DefaultMaxBatch))
 		}
 
-		b.Run(fmt.Sprintf("mode=%v/submitters=%d", mode, batcherBenchSubmitters), func(b *testing.B) {
+		b.Run(fmt.Sprintf("mode=%v/impl=batcher/submitters=%d/offered=closed", mode, batcherBenchSubmitters), func(b *testing.B) {
 			b.ReportAllocs()
 			bound := calibrate(b)
 			hist := &batcherBenchHist{}
@@ -293,7 +293,7 @@ func BenchmarkBatcher(b *testing.B) {
 				b.N, sps, sps*directNsPerSig/1e9, cpuRatio, p50, p99, bound, hist)
 		})
 
-		b.Run(fmt.Sprintf("mode=%v/submitters=%d/offered=0.5", mode, batcherBenchSubmitters), func(b *testing.B) {
+		b.Run(fmt.Sprintf("mode=%v/impl=batcher/submitters=%d/offered=0.5", mode, batcherBenchSubmitters), func(b *testing.B) {
 			bound := calibrate(b)
 			hist := &batcherBenchHist{}
 			bt, err := ronkms.NewBatcher(ronkms.BatcherConfig{Mode: mode, Observer: hist})
