@@ -17,8 +17,6 @@ import (
 	"fmt"
 	"math/big"
 	"math/rand/v2"
-	"os"
-	"strconv"
 	"testing"
 
 	"filippo.io/edwards25519"
@@ -29,19 +27,7 @@ import (
 )
 
 func pkRNG(t testing.TB, name string) *rand.Rand {
-	var seed uint64 = 0x9e7c_0de5
-	if s := os.Getenv("RONKMS_TEST_SEED"); s != "" {
-		v, err := strconv.ParseUint(s, 0, 64)
-		if err != nil {
-			t.Fatalf("RONKMS_TEST_SEED=%q: %v", s, err)
-		}
-		seed = v
-	}
-	var h uint64 = 14695981039346656037
-	for i := 0; i < len(name); i++ {
-		h = (h ^ uint64(name[i])) * 1099511628211
-	}
-	return rand.New(rand.NewPCG(seed, h))
+	return testgen.RNG(t, name, 0x9e7c_0de5)
 }
 
 // pkSingle is the single verifier of mode (ed25519.Verify guarded against

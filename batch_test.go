@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/big"
 	"math/rand/v2"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -46,24 +45,7 @@ func btSingle(mode ronkms.Mode, pub, msg, sig []byte) bool {
 // btRNG returns a deterministic generator for test name. RONKMS_TEST_SEED
 // (an integer) changes every test's stream, to explore other inputs.
 func btRNG(t testing.TB, name string) *rand.Rand {
-	var seed uint64 = 0x5eed_ba7c
-	if s := os.Getenv("RONKMS_TEST_SEED"); s != "" {
-		v, err := strconv.ParseUint(s, 0, 64)
-		if err != nil {
-			t.Fatalf("RONKMS_TEST_SEED=%q: %v", s, err)
-		}
-		seed = v
-	}
-	var h uint64 = 14695981039346656037
-	for i := 0; i < len(name); i++ {
-		h = (h ^ uint64(name[i])) * 1099511628211
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("random stream: seed %#x (set RONKMS_TEST_SEED to change it), test %q", seed, name)
-		}
-	})
-	return rand.New(rand.NewPCG(seed, h))
+	return testgen.RNG(t, name, 0x5eed_ba7c)
 }
 
 func btSigners(rng *rand.Rand, n int) []*testgen.Signer {

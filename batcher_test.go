@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,24 +25,7 @@ var batcherModes = []ronkms.Mode{ronkms.ModeStdLib, ronkms.ModeStrict, ronkms.Mo
 // batcherRNG returns a deterministic generator for test name. RONKMS_TEST_SEED
 // (an integer) changes every test's stream.
 func batcherRNG(t testing.TB, name string) *rand.Rand {
-	var seed uint64 = 0xba7c_4e55
-	if s := os.Getenv("RONKMS_TEST_SEED"); s != "" {
-		v, err := strconv.ParseUint(s, 0, 64)
-		if err != nil {
-			t.Fatalf("RONKMS_TEST_SEED=%q: %v", s, err)
-		}
-		seed = v
-	}
-	var h uint64 = 14695981039346656037
-	for i := 0; i < len(name); i++ {
-		h = (h ^ uint64(name[i])) * 1099511628211
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("random stream: seed %#x (set RONKMS_TEST_SEED to change it), test %q", seed, name)
-		}
-	})
-	return rand.New(rand.NewPCG(seed, h))
+	return testgen.RNG(t, name, 0xba7c_4e55)
 }
 
 // batcherSingle is the single verifier of mode, with ed25519.Verify guarded
