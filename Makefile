@@ -86,7 +86,7 @@ FULL      ?=
 # gate skips them, with a warning, while other processes load the machine.
 FLOOR_SIGN             ?= 1.0
 FLOOR_VERIFY           ?= 1.15
-FLOOR_BATCH_EXACT      ?= 1.15
+FLOOR_BATCH_EXACT      ?= 1.1
 FLOOR_BATCH_ZIP215     ?= 1.5
 FLOOR_BATCH_EXACT_ALL  ?= 1.3
 FLOOR_BATCH_ZIP215_ALL ?= 2.0
