@@ -88,9 +88,20 @@ func (v *affineCached) setIdentity() *affineCached {
 // Conversions.
 
 func (v *projP2) fromP1xP1(p *projP1xP1) *projP2 {
-	v.X.Multiply(&p.X, &p.T)
-	v.Y.Multiply(&p.Y, &p.Z)
-	v.Z.Multiply(&p.Z, &p.T)
+	if !feVec4 {
+		v.X.Multiply(&p.X, &p.T)
+		v.Y.Multiply(&p.Y, &p.Z)
+		v.Z.Multiply(&p.Z, &p.T)
+		return v
+	}
+	// Three independent products in one feMul4; the fourth lane (X*Y, the
+	// T that Point.fromP1xP1 keeps) is discarded.
+	a := [4]fe{p.X, p.Y, p.Z, p.X}
+	b := [4]fe{p.T, p.Z, p.T, p.Y}
+	feMul4(&a, &a, &b)
+	v.X = a[0]
+	v.Y = a[1]
+	v.Z = a[2]
 	return v
 }
 
@@ -102,10 +113,20 @@ func (v *projP2) fromP3(p *Point) *projP2 {
 }
 
 func (v *Point) fromP1xP1(p *projP1xP1) *Point {
-	v.x.Multiply(&p.X, &p.T)
-	v.y.Multiply(&p.Y, &p.Z)
-	v.z.Multiply(&p.Z, &p.T)
-	v.t.Multiply(&p.X, &p.Y)
+	if !feVec4 {
+		v.x.Multiply(&p.X, &p.T)
+		v.y.Multiply(&p.Y, &p.Z)
+		v.z.Multiply(&p.Z, &p.T)
+		v.t.Multiply(&p.X, &p.Y)
+		return v
+	}
+	a := [4]fe{p.X, p.Y, p.Z, p.X}
+	b := [4]fe{p.T, p.Z, p.T, p.Y}
+	feMul4(&a, &a, &b)
+	v.x = a[0]
+	v.y = a[1]
+	v.z = a[2]
+	v.t = a[3]
 	return v
 }
 
@@ -183,83 +204,161 @@ type affineWords [12]uint64
 
 // add sets v = p + q: 4M, to be followed by a conversion.
 func (v *projP1xP1) add(p *Point, q *projCached) *projP1xP1 {
-	var ypx, ymx, pp, mm, tt2d, zz2 fe
-	ypx.Add(&p.y, &p.x)
-	ymx.Subtract(&p.y, &p.x)
-	pp.Multiply(&ypx, &q.YplusX)
-	mm.Multiply(&ymx, &q.YminusX)
-	tt2d.Multiply(&p.t, &q.T2d)
-	zz2.Multiply(&p.z, &q.Z)
-	zz2.Add(&zz2, &zz2)
-	v.X.Subtract(&pp, &mm)
-	v.Y.Add(&pp, &mm)
-	v.Z.Add(&zz2, &tt2d)
-	v.T.Subtract(&zz2, &tt2d)
+	if !feVec4 {
+		var ypx, ymx, pp, mm, tt2d, zz2 fe
+		ypx.Add(&p.y, &p.x)
+		ymx.Subtract(&p.y, &p.x)
+		pp.Multiply(&ypx, &q.YplusX)
+		mm.Multiply(&ymx, &q.YminusX)
+		tt2d.Multiply(&p.t, &q.T2d)
+		zz2.Multiply(&p.z, &q.Z)
+		zz2.Add(&zz2, &zz2)
+		v.X.Subtract(&pp, &mm)
+		v.Y.Add(&pp, &mm)
+		v.Z.Add(&zz2, &tt2d)
+		v.T.Subtract(&zz2, &tt2d)
+		return v
+	}
+	var a [4]fe
+	a[0].Add(&p.y, &p.x)
+	a[1].Subtract(&p.y, &p.x)
+	a[2] = p.t
+	a[3] = p.z
+	b := [4]fe{q.YplusX, q.YminusX, q.T2d, q.Z}
+	feMul4(&a, &a, &b)
+	pp, mm, tt2d, zz2 := &a[0], &a[1], &a[2], &a[3]
+	zz2.Add(zz2, zz2)
+	v.X.Subtract(pp, mm)
+	v.Y.Add(pp, mm)
+	v.Z.Add(zz2, tt2d)
+	v.T.Subtract(zz2, tt2d)
 	return v
 }
 
 // sub sets v = p - q: 4M.
 func (v *projP1xP1) sub(p *Point, q *projCached) *projP1xP1 {
-	var ypx, ymx, pp, mm, tt2d, zz2 fe
-	ypx.Add(&p.y, &p.x)
-	ymx.Subtract(&p.y, &p.x)
-	pp.Multiply(&ypx, &q.YminusX)
-	mm.Multiply(&ymx, &q.YplusX)
-	tt2d.Multiply(&p.t, &q.T2d)
-	zz2.Multiply(&p.z, &q.Z)
-	zz2.Add(&zz2, &zz2)
-	v.X.Subtract(&pp, &mm)
-	v.Y.Add(&pp, &mm)
-	v.Z.Subtract(&zz2, &tt2d)
-	v.T.Add(&zz2, &tt2d)
+	if !feVec4 {
+		var ypx, ymx, pp, mm, tt2d, zz2 fe
+		ypx.Add(&p.y, &p.x)
+		ymx.Subtract(&p.y, &p.x)
+		pp.Multiply(&ypx, &q.YminusX)
+		mm.Multiply(&ymx, &q.YplusX)
+		tt2d.Multiply(&p.t, &q.T2d)
+		zz2.Multiply(&p.z, &q.Z)
+		zz2.Add(&zz2, &zz2)
+		v.X.Subtract(&pp, &mm)
+		v.Y.Add(&pp, &mm)
+		v.Z.Subtract(&zz2, &tt2d)
+		v.T.Add(&zz2, &tt2d)
+		return v
+	}
+	var a [4]fe
+	a[0].Add(&p.y, &p.x)
+	a[1].Subtract(&p.y, &p.x)
+	a[2] = p.t
+	a[3] = p.z
+	b := [4]fe{q.YminusX, q.YplusX, q.T2d, q.Z}
+	feMul4(&a, &a, &b)
+	pp, mm, tt2d, zz2 := &a[0], &a[1], &a[2], &a[3]
+	zz2.Add(zz2, zz2)
+	v.X.Subtract(pp, mm)
+	v.Y.Add(pp, mm)
+	v.Z.Subtract(zz2, tt2d)
+	v.T.Add(zz2, tt2d)
 	return v
 }
 
 // addAffine sets v = p + q for an affine q: 3M.
 func (v *projP1xP1) addAffine(p *Point, q *affineCached) *projP1xP1 {
-	var ypx, ymx, pp, mm, tt2d, z2 fe
-	ypx.Add(&p.y, &p.x)
-	ymx.Subtract(&p.y, &p.x)
-	pp.Multiply(&ypx, &q.YplusX)
-	mm.Multiply(&ymx, &q.YminusX)
-	tt2d.Multiply(&p.t, &q.T2d)
+	if !feVec4 {
+		var ypx, ymx, pp, mm, tt2d, z2 fe
+		ypx.Add(&p.y, &p.x)
+		ymx.Subtract(&p.y, &p.x)
+		pp.Multiply(&ypx, &q.YplusX)
+		mm.Multiply(&ymx, &q.YminusX)
+		tt2d.Multiply(&p.t, &q.T2d)
+		z2.Add(&p.z, &p.z)
+		v.X.Subtract(&pp, &mm)
+		v.Y.Add(&pp, &mm)
+		v.Z.Add(&z2, &tt2d)
+		v.T.Subtract(&z2, &tt2d)
+		return v
+	}
+	// Three products in one feMul4; the fourth lane is unused.
+	var a [4]fe
+	a[0].Add(&p.y, &p.x)
+	a[1].Subtract(&p.y, &p.x)
+	a[2] = p.t
+	b := [4]fe{q.YplusX, q.YminusX, q.T2d}
+	feMul4(&a, &a, &b)
+	pp, mm, tt2d := &a[0], &a[1], &a[2]
+	var z2 fe
 	z2.Add(&p.z, &p.z)
-	v.X.Subtract(&pp, &mm)
-	v.Y.Add(&pp, &mm)
-	v.Z.Add(&z2, &tt2d)
-	v.T.Subtract(&z2, &tt2d)
+	v.X.Subtract(pp, mm)
+	v.Y.Add(pp, mm)
+	v.Z.Add(&z2, tt2d)
+	v.T.Subtract(&z2, tt2d)
 	return v
 }
 
 // subAffine sets v = p - q for an affine q: 3M.
 func (v *projP1xP1) subAffine(p *Point, q *affineCached) *projP1xP1 {
-	var ypx, ymx, pp, mm, tt2d, z2 fe
-	ypx.Add(&p.y, &p.x)
-	ymx.Subtract(&p.y, &p.x)
-	pp.Multiply(&ypx, &q.YminusX)
-	mm.Multiply(&ymx, &q.YplusX)
-	tt2d.Multiply(&p.t, &q.T2d)
+	if !feVec4 {
+		var ypx, ymx, pp, mm, tt2d, z2 fe
+		ypx.Add(&p.y, &p.x)
+		ymx.Subtract(&p.y, &p.x)
+		pp.Multiply(&ypx, &q.YminusX)
+		mm.Multiply(&ymx, &q.YplusX)
+		tt2d.Multiply(&p.t, &q.T2d)
+		z2.Add(&p.z, &p.z)
+		v.X.Subtract(&pp, &mm)
+		v.Y.Add(&pp, &mm)
+		v.Z.Subtract(&z2, &tt2d)
+		v.T.Add(&z2, &tt2d)
+		return v
+	}
+	// Three products in one feMul4; the fourth lane is unused.
+	var a [4]fe
+	a[0].Add(&p.y, &p.x)
+	a[1].Subtract(&p.y, &p.x)
+	a[2] = p.t
+	b := [4]fe{q.YminusX, q.YplusX, q.T2d}
+	feMul4(&a, &a, &b)
+	pp, mm, tt2d := &a[0], &a[1], &a[2]
+	var z2 fe
 	z2.Add(&p.z, &p.z)
-	v.X.Subtract(&pp, &mm)
-	v.Y.Add(&pp, &mm)
-	v.Z.Subtract(&z2, &tt2d)
-	v.T.Add(&z2, &tt2d)
+	v.X.Subtract(pp, mm)
+	v.Y.Add(pp, mm)
+	v.Z.Subtract(&z2, tt2d)
+	v.T.Add(&z2, tt2d)
 	return v
 }
 
 // double sets v = 2p: 4S.
 func (v *projP1xP1) double(p *projP2) *projP1xP1 {
-	var xx, yy, zz2, s fe
-	xx.Square(&p.X)
-	yy.Square(&p.Y)
-	zz2.Square(&p.Z)
-	zz2.Add(&zz2, &zz2)
-	s.Add(&p.X, &p.Y)
-	s.Square(&s)
-	v.Y.Add(&yy, &xx)
-	v.Z.Subtract(&xx, &yy)
-	v.X.Subtract(&v.Y, &s)
-	v.T.Add(&zz2, &v.Z)
+	if !feVec4 {
+		var xx, yy, zz2, s fe
+		xx.Square(&p.X)
+		yy.Square(&p.Y)
+		zz2.Square(&p.Z)
+		zz2.Add(&zz2, &zz2)
+		s.Add(&p.X, &p.Y)
+		s.Square(&s)
+		v.Y.Add(&yy, &xx)
+		v.Z.Subtract(&xx, &yy)
+		v.X.Subtract(&v.Y, &s)
+		v.T.Add(&zz2, &v.Z)
+		return v
+	}
+	a := [4]fe{p.X, p.Y, p.Z}
+	a[3].Add(&p.X, &p.Y)
+	feSquare4(&a, &a)
+	xx, yy, zz2, s := &a[0], &a[1], &a[2], &a[3]
+	zz2.Add(zz2, zz2)
+	v.Y.Add(yy, xx)
+	v.Z.Subtract(xx, yy)
+	v.X.Subtract(&v.Y, s)
+	v.T.Add(zz2, &v.Z)
 	return v
 }
 
