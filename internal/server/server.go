@@ -66,6 +66,7 @@ type Config struct {
 // A Server is the verification service: an http.Handler over one Batcher per
 // mode. Close it after the HTTP server has shut down.
 type Server struct {
+	bufs     sync.Pool // request body buffers (*bytes.Buffer)
 	cfg      Config
 	batchers [numModes]*ronkms.Batcher
 	obs      ronkms.Observer // the shared Observer (depth-summing)
@@ -227,17 +228,23 @@ func (s *Server) buildHandler() error {
 	return nil
 }
 
-// bufPool holds request body buffers.
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
 const maxPooledBuf = 1 << 20
 
-func putBuf(b *bytes.Buffer) {
+// getBuf returns an empty request body buffer from the server's pool.
+func (s *Server) getBuf() *bytes.Buffer {
+	if b, ok := s.bufs.Get().(*bytes.Buffer); ok {
+		return b
+	}
+	return new(bytes.Buffer)
+}
+
+// putBuf returns b to the pool unless it grew past maxPooledBuf.
+func (s *Server) putBuf(b *bytes.Buffer) {
 	if b.Cap() > maxPooledBuf {
 		return
 	}
 	b.Reset()
-	bufPool.Put(b)
+	s.bufs.Put(b)
 }
 
 // readBody reads the request body, at most MaxBody bytes, into buf.
@@ -274,8 +281,8 @@ func (s *Server) requestContext(r *http.Request) (context.Context, context.Cance
 // handleVerify serves POST /v1/verify.
 func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	buf := bufPool.Get().(*bytes.Buffer)
-	defer putBuf(buf)
+	buf := s.getBuf()
+	defer s.putBuf(buf)
 	if err := s.readBody(w, r, buf); err != nil {
 		s.badInput(w, ronkms.OpVerify, err)
 		return
@@ -309,8 +316,8 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 // handleBatch serves POST /v1/verify/batch, JSON or binary.
 func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	buf := bufPool.Get().(*bytes.Buffer)
-	defer putBuf(buf)
+	buf := s.getBuf()
+	defer s.putBuf(buf)
 	if err := s.readBody(w, r, buf); err != nil {
 		s.badInput(w, ronkms.OpVerifyBatch, err)
 		return
