@@ -117,7 +117,12 @@ type batchScratch struct {
 	pooled  bool          // taken from scratchPool
 }
 
-// scratchPool holds the scratch of VerifyBatch calls.
+// scratchPool holds the scratch of VerifyBatch calls. It is the package's
+// one piece of mutable state besides the CPU feature flags, a deliberate
+// exception: VerifyBatch is a plain function with nowhere else to keep
+// memory between calls, the pool holds no verdicts and nothing of the
+// caller's (release clears every message reference first), and what it
+// holds never changes a result. BatchVerifier keeps its own scratch instead.
 var scratchPool = sync.Pool{New: func() any { return &batchScratch{pooled: true} }}
 
 // maxPooledItems bounds the batches whose memory goes back to scratchPool, so
