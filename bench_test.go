@@ -35,12 +35,12 @@ import (
 	"bytes"
 	stded25519 "crypto/ed25519"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"testing"
 
 	"github.com/ronkms/ronkms"
 	"github.com/ronkms/ronkms/ed25519"
+	"github.com/ronkms/ronkms/internal/benchdata"
 )
 
 const (
@@ -59,12 +59,7 @@ func benchBatchSizes() []int {
 }
 
 // benchSet is n signed messages, each valid under every mode.
-type benchSet struct {
-	privs []ed25519.PrivateKey
-	pubs  []ed25519.PublicKey
-	msgs  [][]byte
-	sigs  [][]byte
-}
+type benchSet = benchdata.Set
 
 var (
 	benchSetsMu sync.Mutex
@@ -86,22 +81,7 @@ func benchFixture(sameKey bool, n int) *benchSet {
 	}
 	var seed [32]byte
 	seed[0], seed[1], seed[2] = byte(key[0]), byte(n), byte(n>>8)
-	rng := rand.NewChaCha8(seed)
-	s := &benchSet{}
-	var priv ed25519.PrivateKey
-	for i := range n {
-		if i == 0 || !sameKey {
-			var keySeed [ed25519.SeedSize]byte
-			rng.Read(keySeed[:])
-			priv = stded25519.NewKeyFromSeed(keySeed[:])
-		}
-		msg := make([]byte, benchMsgLen)
-		rng.Read(msg)
-		s.privs = append(s.privs, priv)
-		s.pubs = append(s.pubs, priv.Public().(ed25519.PublicKey))
-		s.msgs = append(s.msgs, msg)
-		s.sigs = append(s.sigs, stded25519.Sign(priv, msg))
-	}
+	s := benchdata.New(seed, sameKey, n, benchMsgLen)
 	benchSets[key] = s
 	return s
 }
@@ -136,7 +116,7 @@ func BenchmarkSign(b *testing.B) {
 				j := i % benchPoolSize
 				// Ed25519 signing is deterministic: the result must be
 				// the crypto/ed25519 signature made for the fixture.
-				if sig := impl.sign(set.privs[j], set.msgs[j]); !bytes.Equal(sig, set.sigs[j]) {
+				if sig := impl.sign(set.Privs[j], set.Msgs[j]); !bytes.Equal(sig, set.Sigs[j]) {
 					b.Fatalf("signature %d differs from crypto/ed25519's", j)
 				}
 				i++
@@ -164,7 +144,7 @@ func BenchmarkVerify(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				j := i % benchPoolSize
-				if !impl.verify(set.pubs[j], set.msgs[j], set.sigs[j]) {
+				if !impl.verify(set.Pubs[j], set.Msgs[j], set.Sigs[j]) {
 					b.Fatalf("valid signature %d rejected", j)
 				}
 				i++
@@ -191,7 +171,7 @@ func BenchmarkVerifyBatch(b *testing.B) {
 						for b.Loop() {
 							v.Reset()
 							for i := range n {
-								v.Add(set.pubs[i], set.msgs[i], set.sigs[i])
+								v.Add(set.Pubs[i], set.Msgs[i], set.Sigs[i])
 							}
 							if ok, _ := v.Verify(); !ok {
 								b.Fatalf("batch of %d valid signatures rejected", n)
@@ -208,7 +188,7 @@ func BenchmarkVerifyBatch(b *testing.B) {
 					b.ReportAllocs()
 					for b.Loop() {
 						for i := range n {
-							if !stded25519.Verify(set.pubs[i], set.msgs[i], set.sigs[i]) {
+							if !stded25519.Verify(set.Pubs[i], set.Msgs[i], set.Sigs[i]) {
 								b.Fatalf("valid signature %d rejected", i)
 							}
 						}

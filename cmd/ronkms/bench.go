@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/ronkms/ronkms"
 	"github.com/ronkms/ronkms/ed25519"
+	"github.com/ronkms/ronkms/internal/benchdata"
 )
 
 const (
@@ -223,7 +223,7 @@ func bench(cfg benchConfig, stdout, stderr io.Writer) error {
 		fixtures[k] = newFixture(k == "same", maxN)
 	}
 	pool := fixtures["distinct"]
-	if pool == nil || pool.len() < singlePoolSize {
+	if pool == nil || len(pool.Sigs) < singlePoolSize {
 		pool = newFixture(false, singlePoolSize)
 	}
 	progress("generated %d signatures per key set (%s keys) with crypto/ed25519", maxN, strings.Join(cfg.keys, ", "))
@@ -522,19 +522,13 @@ func speedup(base, x *subject) float64 {
 }
 
 // fixture is a set of signed messages, valid under every mode.
-type fixture struct {
-	privs []ed25519.PrivateKey
-	pubs  []ed25519.PublicKey
-	msgs  [][]byte
-	sigs  [][]byte
-}
+// fixture is n signed messages, valid under every mode.
+type fixture = benchdata.Set
 
 const (
 	msgLen         = 64
 	singlePoolSize = 64
 )
-
-func (f *fixture) len() int { return len(f.sigs) }
 
 // newFixture signs n distinct 64-byte messages with crypto/ed25519, under
 // one key if sameKey, else under n keys. Keys and messages are deterministic.
@@ -543,23 +537,7 @@ func newFixture(sameKey bool, n int) *fixture {
 	if sameKey {
 		seed[0] = 1
 	}
-	rng := rand.NewChaCha8(seed)
-	f := &fixture{}
-	var priv ed25519.PrivateKey
-	for i := range n {
-		if i == 0 || !sameKey {
-			var keySeed [ed25519.SeedSize]byte
-			rng.Read(keySeed[:])
-			priv = stded25519.NewKeyFromSeed(keySeed[:])
-		}
-		msg := make([]byte, msgLen)
-		rng.Read(msg)
-		f.privs = append(f.privs, priv)
-		f.pubs = append(f.pubs, priv.Public().(ed25519.PublicKey))
-		f.msgs = append(f.msgs, msg)
-		f.sigs = append(f.sigs, stded25519.Sign(priv, msg))
-	}
-	return f
+	return benchdata.New(seed, sameKey, n, msgLen)
 }
 
 // single is one single-operation measurement.
@@ -578,7 +556,7 @@ func singleSubjects(modes []ronkms.Mode, pool *fixture) []*single {
 			start := time.Now()
 			for i := range reps {
 				j := i % singlePoolSize
-				if !f(pool.pubs[j], pool.msgs[j], pool.sigs[j]) {
+				if !f(pool.Pubs[j], pool.Msgs[j], pool.Sigs[j]) {
 					return 0, fmt.Errorf("%s rejected valid signature %d", name, j)
 				}
 			}
@@ -590,7 +568,7 @@ func singleSubjects(modes []ronkms.Mode, pool *fixture) []*single {
 			start := time.Now()
 			for i := range reps {
 				j := i % singlePoolSize
-				if !bytes.Equal(f(pool.privs[j], pool.msgs[j]), pool.sigs[j]) {
+				if !bytes.Equal(f(pool.Privs[j], pool.Msgs[j]), pool.Sigs[j]) {
 					return 0, fmt.Errorf("%s: signature %d differs from crypto/ed25519's", name, j)
 				}
 			}
@@ -627,7 +605,7 @@ func stdlibLoopSubject(fx *fixture, n int) *subject {
 		start := time.Now()
 		for range reps {
 			for i := range n {
-				if !stded25519.Verify(fx.pubs[i], fx.msgs[i], fx.sigs[i]) {
+				if !stded25519.Verify(fx.Pubs[i], fx.Msgs[i], fx.Sigs[i]) {
 					return 0, fmt.Errorf("crypto/ed25519.Verify rejected valid signature %d", i)
 				}
 			}
@@ -646,7 +624,7 @@ func batchSubject(mode ronkms.Mode, keys string, w workerSetting, fx *fixture, n
 		for range reps {
 			v.Reset()
 			for i := range n {
-				v.Add(fx.pubs[i], fx.msgs[i], fx.sigs[i])
+				v.Add(fx.Pubs[i], fx.Msgs[i], fx.Sigs[i])
 			}
 			ok, valid := v.Verify()
 			if !ok || len(valid) != n {
