@@ -57,6 +57,7 @@ fuzz:
 # point layer's constant tables.
 asm:
 	cd field/_asm && $(GO) run . -out ../field_amd64.s -stubs ../field_amd64_stubs.go -pkg field
+	cd field/_asm && $(GO) run . -point -out ../../internal/edwards/vec_amd64.s -stubs ../../internal/edwards/vec_amd64_stubs.go -pkg edwards
 
 generate: asm
 	$(GO) generate ./internal/edwards

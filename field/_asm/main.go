@@ -1,7 +1,10 @@
 // Command _asm generates field_amd64.s and field_amd64_stubs.go of package
-// github.com/ronkms/ronkms/field with avo. Run it from this directory:
+// github.com/ronkms/ronkms/field with avo, and with -point the lane-form
+// point routines of internal/edwards (vec_amd64.s), which reuse the field's
+// IFMA products. Run it from this directory (make asm runs both):
 //
 //	go run . -out ../field_amd64.s -stubs ../field_amd64_stubs.go -pkg field
+//	go run . -point -out ../../internal/edwards/vec_amd64.s -stubs ../../internal/edwards/vec_amd64_stubs.go -pkg edwards
 //
 // Every routine is constant time: the instruction sequence and every memory
 // address depend only on the pointers passed in (and, in squareNADX, on the
@@ -20,10 +23,32 @@ import (
 const mask51 = 1<<51 - 1
 
 func main() {
+	// -point selects the second output: the lane-form point routines of
+	// internal/edwards (vec_amd64.s), which inline the IFMA products below.
+	// It is taken out of the arguments by hand: avo's own flags open (and
+	// truncate) the output files when parsed, which must happen after the
+	// package is loaded, in Generate.
+	point := false
+	args := os.Args[:1]
+	for _, a := range os.Args[1:] {
+		if a == "-point" {
+			point = true
+			continue
+		}
+		args = append(args, a)
+	}
+	os.Args = args
 	// Load the package without its assembly (the purego build), so that the
 	// generator also works when the stubs are missing or out of date: it
-	// only needs the Element type.
+	// only needs the Go types.
 	os.Setenv("GOFLAGS", "-tags=purego")
+	if point {
+		Package("github.com/ronkms/ronkms/internal/edwards")
+		ConstraintExpr("amd64,gc,!purego")
+		pointRoutines()
+		Generate()
+		return
+	}
 	Package("github.com/ronkms/ronkms/field")
 	ConstraintExpr("amd64,gc,!purego")
 	constants()
@@ -605,17 +630,7 @@ func mul4IFMA() {
 	A, B := five(0), five(5)
 	transposeIn(pa, A, Y10, Y11)
 	transposeIn(pb, B, Y10, Y11)
-	L, H := ymm[12:21], ymm[21:30]
-	ifmaZero(L)
-	ifmaZero(H)
-	for i := 0; i < 5; i++ {
-		for j := 0; j < 5; j++ {
-			VPMADD52LUQ(B[j], A[i], L[i+j])
-			VPMADD52HUQ(B[j], A[i], H[i+j])
-		}
-	}
-	VPBROADCASTQ(constMask51, Y30)
-	ifmaFinish(L, H, A, Y30, Y31)
+	ifmaMul(A, B, A)
 	out := Load(Param("out"), GP64())
 	transposeOut(out, A, Y10, Y11)
 	VZEROUPPER()
@@ -631,6 +646,32 @@ func square4IFMA() {
 	pa := Load(Param("a"), GP64())
 	A := five(0)
 	transposeIn(pa, A, Y10, Y11)
+	ifmaSquare(A, A)
+	out := Load(Param("out"), GP64())
+	transposeOut(out, A, Y10, Y11)
+	VZEROUPPER()
+	RET()
+}
+
+// ifmaMul sets out = A·B lane by lane (four products). A and B must lie
+// outside Y12-Y31, which it uses (Y30 ends up holding mask51 in every
+// lane); out may be A or B.
+func ifmaMul(A, B, out [5]VecPhysical) {
+	L, H := ymm[12:21], ymm[21:30]
+	ifmaZero(L)
+	ifmaZero(H)
+	for i := 0; i < 5; i++ {
+		for j := 0; j < 5; j++ {
+			VPMADD52LUQ(B[j], A[i], L[i+j])
+			VPMADD52HUQ(B[j], A[i], H[i+j])
+		}
+	}
+	VPBROADCASTQ(constMask51, Y30)
+	ifmaFinish(L, H, out, Y30, Y31)
+}
+
+// ifmaSquare sets out = A·A lane by lane, like ifmaMul.
+func ifmaSquare(A, out [5]VecPhysical) {
 	L, H := ymm[12:21], ymm[21:30]
 	ifmaZero(L)
 	ifmaZero(H)
@@ -651,9 +692,5 @@ func square4IFMA() {
 		VPMADD52HUQ(A[i], A[i], H[2*i])
 	}
 	VPBROADCASTQ(constMask51, Y30)
-	ifmaFinish(L, H, A, Y30, Y31)
-	out := Load(Param("out"), GP64())
-	transposeOut(out, A, Y10, Y11)
-	VZEROUPPER()
-	RET()
+	ifmaFinish(L, H, out, Y30, Y31)
 }

@@ -44,3 +44,10 @@ func (t *affineNafTable) addNaf(r *projP1xP1, acc *Point, d int8) {
 		r.subAffine(acc, &t[-d/2])
 	}
 }
+
+// The width-8 NAF tables of B and [2^128]B in lane form, for the
+// AVX-512 IFMA point routines (vec.go).
+var (
+	vecBNaf    = newVecNafTable(bNaf)
+	vecB128Naf = newVecNafTable(b128Naf)
+)
