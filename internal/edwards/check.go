@@ -115,6 +115,11 @@ func checkHalf(Q, R, A *Point, k, s *Scalar, n *u256, bound int, needOdd bool) b
 		return true
 	}
 
+	if useVec {
+		checkHalfVec(Q, &na, &rr, &c0Naf, &c1Naf, &u0Naf, &u1Naf, top)
+		return true
+	}
+
 	var tA, tR nafTable5
 	tA.init(&na)
 	tR.init(&rr)
@@ -160,4 +165,30 @@ func checkHalf(Q, R, A *Point, k, s *Scalar, n *u256, bound int, needOdd bool) b
 	}
 	Q.fromP1xP1(&r)
 	return true
+}
+
+// checkHalfVec is checkHalf's double-and-add loop in lane form (vec.go).
+func checkHalfVec(Q, na, rr *Point, c0Naf, c1Naf, u0Naf, u1Naf *[256]int8, top int) {
+	var tA, tR vecTable8
+	tA.init(na)
+	tR.init(rr)
+	acc := vecIdentity
+	for i := top; i >= 0; i-- {
+		if i < top {
+			vecDouble(&acc, &acc)
+		}
+		if d := c0Naf[i]; d != 0 {
+			tA.addNaf(&acc, d)
+		}
+		if d := c1Naf[i]; d != 0 {
+			tR.addNaf(&acc, d)
+		}
+		if d := u0Naf[i]; d != 0 {
+			vecBNaf.addNaf(&acc, d)
+		}
+		if d := u1Naf[i]; d != 0 {
+			vecB128Naf.addNaf(&acc, d)
+		}
+	}
+	acc.toP3(Q)
 }

@@ -44,35 +44,17 @@ func (v *Point) pippenger(s *Scalar, scalars []*Scalar, points []*Point, w uint)
 	if s != nil {
 		m++
 	}
+	digits, topWindow := pippengerDigits(s, scalars, m, w)
+	if topWindow < 0 {
+		return v.SetIdentity()
+	}
+	if useVec {
+		return v.pippengerVec(s != nil, points, digits, topWindow, m, w)
+	}
 	aff := make([]affineCached, m)
 	batchToAffineCached(aff[:n], points)
 	if s != nil {
 		aff[n] = bNaf[0]
-	}
-
-	// digits[j*m + i] is digit j of term i: window-major, so that each
-	// window's pass reads memory in order.
-	nw := int((256 + w - 1) / w)
-	digits := make([]int16, nw*m)
-	var buf [128]int16 // nw <= 128 for w >= 2
-	topWindow := -1
-	for i := 0; i < m; i++ {
-		var x [5]uint64
-		if i < n {
-			x = scalarWords(scalars[i])
-		} else {
-			x = scalarWords(s)
-		}
-		signedDigits(buf[:nw], &x, w)
-		for j := 0; j < nw; j++ {
-			digits[j*m+i] = buf[j]
-			if buf[j] != 0 && j > topWindow {
-				topWindow = j
-			}
-		}
-	}
-	if topWindow < 0 {
-		return v.SetIdentity()
 	}
 
 	nb := 1 << (w - 1)
@@ -161,4 +143,118 @@ func (v *Point) pippenger(s *Scalar, scalars []*Scalar, points []*Point, w uint)
 		return v.SetIdentity()
 	}
 	return v.Set(&acc)
+}
+
+// pippengerDigits returns the signed radix-2^w digits of the m terms
+// (scalars, then s if not nil), window-major: digits[j*m + i] is digit j of
+// term i, so that each window's pass reads memory in order. It also returns
+// the highest window with a nonzero digit, or -1.
+func pippengerDigits(s *Scalar, scalars []*Scalar, m int, w uint) ([]int16, int) {
+	nw := int((256 + w - 1) / w)
+	digits := make([]int16, nw*m)
+	var buf [128]int16 // nw <= 128 for w >= 2
+	topWindow := -1
+	for i := 0; i < m; i++ {
+		var x [5]uint64
+		if i < len(scalars) {
+			x = scalarWords(scalars[i])
+		} else {
+			x = scalarWords(s)
+		}
+		signedDigits(buf[:nw], &x, w)
+		for j := 0; j < nw; j++ {
+			digits[j*m+i] = buf[j]
+			if buf[j] != 0 && j > topWindow {
+				topWindow = j
+			}
+		}
+	}
+	return digits, topWindow
+}
+
+// pippengerVec is pippenger in lane form (vec.go): the same digits, buckets
+// and running sums. The terms go into cached form directly (one four-way
+// product each, no shared inversion: a lane addition costs the same with
+// any Z), and a bucket's first point is copied in with fromCached.
+func (v *Point) pippengerVec(withB bool, points []*Point, digits []int16, topWindow, m int, w uint) *Point {
+	cached := make([]vecCached, m)
+	var vp vecPoint
+	for i, p := range points {
+		vecCache(&cached[i], vp.fromP3(p))
+	}
+	if withB {
+		cached[len(points)] = vecBNaf[0]
+	}
+
+	nb := 1 << (w - 1)
+	buckets := make([]vecPoint, nb)
+	filled := make([]bool, nb)
+	var acc, running, sum vecPoint
+	var c vecCached
+	accLive := false
+	for j := topWindow; j >= 0; j-- {
+		if accLive {
+			for k := uint(0); k < w; k++ {
+				vecDouble(&acc, &acc)
+			}
+		}
+
+		clear(filled)
+		row := digits[j*m : (j+1)*m]
+		for i, d := range row {
+			switch {
+			case d > 0:
+				b := d - 1
+				if !filled[b] {
+					buckets[b].fromCached(&cached[i], false)
+					filled[b] = true
+					continue
+				}
+				vecAdd(&buckets[b], &buckets[b], &cached[i], 0)
+			case d < 0:
+				b := -d - 1
+				if !filled[b] {
+					buckets[b].fromCached(&cached[i], true)
+					filled[b] = true
+					continue
+				}
+				vecAdd(&buckets[b], &buckets[b], &cached[i], 1)
+			}
+		}
+
+		runLive, sumLive := false, false
+		for b := nb - 1; b >= 0; b-- {
+			if filled[b] {
+				if runLive {
+					vecCache(&c, &buckets[b])
+					vecAdd(&running, &running, &c, 0)
+				} else {
+					running = buckets[b]
+					runLive = true
+				}
+			}
+			if runLive {
+				if sumLive {
+					vecCache(&c, &running)
+					vecAdd(&sum, &sum, &c, 0)
+				} else {
+					sum = running
+					sumLive = true
+				}
+			}
+		}
+		if sumLive {
+			if accLive {
+				vecCache(&c, &sum)
+				vecAdd(&acc, &acc, &c, 0)
+			} else {
+				acc = sum
+				accLive = true
+			}
+		}
+	}
+	if !accLive {
+		return v.SetIdentity()
+	}
+	return acc.toP3(v)
 }

@@ -21,7 +21,9 @@ func (v *Point) straus(s *Scalar, scalars []*Scalar, points []*Point) *Point {
 
 	top := -1
 	for i := range points {
-		tables[i].init(points[i])
+		if !useVec {
+			tables[i].init(points[i])
+		}
 		x := scalarWords(scalars[i])
 		nafDigits(&nafs[i], &x, 5)
 		for j := 255; j > top; j-- {
@@ -44,6 +46,9 @@ func (v *Point) straus(s *Scalar, scalars []*Scalar, points []*Point) *Point {
 	}
 	if top < 0 {
 		return v.SetIdentity()
+	}
+	if useVec {
+		return v.strausVec(points, nafs, &sNaf, top)
 	}
 
 	var acc Point
@@ -76,4 +81,33 @@ func (v *Point) straus(s *Scalar, scalars []*Scalar, points []*Point) *Point {
 		}
 	}
 	return v.fromP1xP1(&r)
+}
+
+// strausVec is straus's loop in lane form (vec.go), with the NAF digits
+// straus computed. It builds its own tables: the scalar-layout ones are
+// not used.
+func (v *Point) strausVec(points []*Point, nafs [][256]int8, sNaf *[256]int8, top int) *Point {
+	var tableStack [strausStack]vecTable8
+	tables := tableStack[:]
+	if len(points) > strausStack {
+		tables = make([]vecTable8, len(points))
+	}
+	for i := range points {
+		tables[i].init(points[i])
+	}
+	acc := vecIdentity
+	for i := top; i >= 0; i-- {
+		if i < top {
+			vecDouble(&acc, &acc)
+		}
+		for j := range nafs {
+			if d := nafs[j][i]; d != 0 {
+				tables[j].addNaf(&acc, d)
+			}
+		}
+		if d := sNaf[i]; d != 0 {
+			vecBNaf.addNaf(&acc, d)
+		}
+	}
+	return acc.toP3(v)
 }

@@ -15,6 +15,10 @@ package edwards
 // goroutines.
 type PrecomputedPoint struct {
 	tables [4]affineNafTable // multiples of [2^(64j)]A
+	// vec holds the same tables in lane form (vec.go, 40 KB more) when the
+	// lane routines were selected at construction; the lane form is used
+	// exactly when it is there.
+	vec *[4]vecNafTable
 }
 
 // NewPrecomputedPoint returns the tables of A.
@@ -57,6 +61,14 @@ func NewPrecomputedPoint(A *Point) *PrecomputedPoint {
 	for j := range p.tables {
 		copy(p.tables[j][:], aff[j*len(affineNafTable{}):])
 	}
+	if useVec {
+		p.vec = new([4]vecNafTable)
+		for j := range p.vec {
+			for i := range p.vec[j] {
+				p.vec[j][i].fromAffineCached(&p.tables[j][i])
+			}
+		}
+	}
 	return p
 }
 
@@ -86,6 +98,22 @@ func (v *Point) VarTimeDoubleScalarBaseMultPrecomputed(k *Scalar, p *Precomputed
 	}
 	if top < 0 {
 		return v.SetIdentity()
+	}
+
+	if p.vec != nil {
+		vtables := [8]*vecNafTable{&p.vec[0], &p.vec[1], &p.vec[2], &p.vec[3], vecBNaf, vecB64Naf, vecB128Naf, vecB192Naf}
+		acc := vecIdentity
+		for i := top; i >= 0; i-- {
+			if i < top {
+				vecDouble(&acc, &acc)
+			}
+			for j := range nafs {
+				if d := nafs[j][i]; d != 0 {
+					vtables[j].addNaf(&acc, d)
+				}
+			}
+		}
+		return acc.toP3(v)
 	}
 
 	var acc Point

@@ -49,5 +49,16 @@ func (t *affineNafTable) addNaf(r *projP1xP1, acc *Point, d int8) {
 // AVX-512 IFMA point routines (vec.go).
 var (
 	vecBNaf    = newVecNafTable(bNaf)
+	vecB64Naf  = newVecNafTable(b64Naf)
 	vecB128Naf = newVecNafTable(b128Naf)
+	vecB192Naf = newVecNafTable(b192Naf)
+	vecComb    = func() *[32]vecTable8 {
+		t := new([32]vecTable8)
+		for i := range t {
+			for j := range t[i] {
+				t[i][j].fromAffineCached(&bComb[i][j])
+			}
+		}
+		return t
+	}()
 )

@@ -64,6 +64,23 @@ var vecIdentity = func() vecPoint {
 	return v
 }()
 
+// fromCached sets v to the point whose cached form is c, or to its
+// negation if neg: (2X, 2Y, 2Z, 2T) from (Y-X, Y+X, 2Z, 2dT), at the cost
+// of one multiplication (by 1/d). Variable time in neg.
+func (v *vecPoint) fromCached(c *vecCached, neg bool) *vecPoint {
+	var ymx, ypx, z2, t2d, x2, y2, t2 fe
+	c.lanes().Get(&ymx, &ypx, &z2, &t2d)
+	x2.Subtract(&ypx, &ymx)
+	y2.Add(&ypx, &ymx)
+	t2.Multiply(&t2d, feDInv)
+	if neg {
+		x2.Negate(&x2)
+		t2.Negate(&t2)
+	}
+	v.lanes().Set(&x2, &y2, &z2, &t2)
+	return v
+}
+
 // fromAffineCached sets v to the cached form of a point with Z = 1.
 func (v *vecCached) fromAffineCached(a *affineCached) *vecCached {
 	var two fe

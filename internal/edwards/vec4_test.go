@@ -16,3 +16,24 @@ func TestPointOpsBothForms(t *testing.T) {
 		t.Run(fmt.Sprintf("feVec4=%v", on), TestPointOps)
 	}
 }
+
+// TestScalarMultsBothForms runs the scalar multiplication and equation
+// tests with the lane form (vec.go: assembly with AVX-512 IFMA, the generic
+// twins elsewhere) and with the point.go formulas.
+func TestScalarMultsBothForms(t *testing.T) {
+	saved := useVec
+	defer func() { useVec = saved }()
+	for _, on := range []bool{false, true} {
+		useVec = on
+		t.Run(fmt.Sprintf("useVec=%v", on), func(t *testing.T) {
+			t.Run("ScalarBaseMult", TestScalarBaseMult)
+			t.Run("VarTimeDoubleScalarBaseMult", TestVarTimeDoubleScalarBaseMult)
+			t.Run("PrecomputedPoint", TestPrecomputedPoint)
+			t.Run("VarTimeChecks", TestVarTimeChecks)
+			t.Run("VarTimeCheckCofactorlessBytes", TestVarTimeCheckCofactorlessBytes)
+			t.Run("VarTimeMultiScalarMult", TestVarTimeMultiScalarMult)
+			t.Run("MSMEngines", TestMSMEngines)
+			t.Run("MSMEdgeCases", TestMSMEdgeCases)
+		})
+	}
+}
