@@ -13,6 +13,10 @@
 //	Multiply4(out, a, b)   four independent products in one call, four lanes
 //	Square4(out, a)        at once with AVX-512 IFMA or AVX2
 //	Backend()              which code Multiply4 runs on
+//	Lanes                  four Elements in the four-way routines' layout
+//	                       (limb i of element e at [i][e]), for callers that
+//	                       keep values in vector registers across several
+//	                       operations: the point layer's IFMA routines
 //
 // # Constant time
 //
@@ -56,6 +60,10 @@
 // program in _asm/, a module of its own (avo never enters the root go.mod):
 //
 //	cd field/_asm && go run . -out ../field_amd64.s -stubs ../field_amd64_stubs.go -pkg field
+//
+// The same program, with -point, generates internal/edwards's lane-form
+// point routines (vec_amd64.s), which inline this package's IFMA products;
+// make asm runs both.
 //
 // The generator loads this package with the purego tag, so it also works
 // when the generated files are missing or stale; _asm/go.mod points at this

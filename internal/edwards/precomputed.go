@@ -5,7 +5,8 @@ package edwards
 // public key; FIELD-GUIDE section 3 item 1).
 //
 // It stores the 64 odd multiples of A, [2^64]A, [2^128]A and [2^192]A in
-// affine cached form (30 KB). With the same four tables for B (constants),
+// affine cached form (30 KB), or in lane form (40 KB) where the lane
+// routines run (vec.go). With the same four tables for B (constants),
 // k and s are each cut into four 64-bit pieces, and the product costs 64
 // doublings and about 57 mixed additions instead of 253 doublings and 70
 // additions (12.5 us vs 33 us on the project machine). Building the tables
@@ -14,15 +15,19 @@ package edwards
 // A PrecomputedPoint is immutable once built and may be shared between
 // goroutines.
 type PrecomputedPoint struct {
-	tables [4]affineNafTable // multiples of [2^(64j)]A
-	// vec holds the same tables in lane form (vec.go, 40 KB more) when the
-	// lane routines were selected at construction; the lane form is used
-	// exactly when it is there.
-	vec *[4]vecNafTable
+	// Exactly one of the two is set: the tables in lane form (vec.go, 40
+	// KB) when the lane routines were selected at construction, in affine
+	// cached form (30 KB) otherwise. tables[j] holds the odd multiples of
+	// [2^(64j)]A.
+	tables *[4]affineNafTable
+	vec    *[4]vecNafTable
 }
 
 // NewPrecomputedPoint returns the tables of A.
 func NewPrecomputedPoint(A *Point) *PrecomputedPoint {
+	if useVec {
+		return newPrecomputedVec(A)
+	}
 	var pts [4 * len(affineNafTable{})]Point
 	var ptrs [len(pts)]*Point
 	var base Point
@@ -57,16 +62,36 @@ func NewPrecomputedPoint(A *Point) *PrecomputedPoint {
 	}
 	var aff [len(pts)]affineCached
 	batchToAffineCached(aff[:], ptrs[:])
-	p := new(PrecomputedPoint)
+	p := &PrecomputedPoint{tables: new([4]affineNafTable)}
 	for j := range p.tables {
 		copy(p.tables[j][:], aff[j*len(affineNafTable{}):])
 	}
-	if useVec {
-		p.vec = new([4]vecNafTable)
-		for j := range p.vec {
-			for i := range p.vec[j] {
-				p.vec[j][i].fromAffineCached(&p.tables[j][i])
+	return p
+}
+
+// newPrecomputedVec builds the tables in lane form: 3 x 64 doublings and
+// 4 x 63 additions, each result cached with one four-way product, and no
+// inversion (a lane addition costs the same with any Z). About a quarter
+// of the affine construction's time (BENCHMARKS.md).
+func newPrecomputedVec(A *Point) *PrecomputedPoint {
+	p := &PrecomputedPoint{vec: new([4]vecNafTable)}
+	var base, acc, b2 vecPoint
+	var c2 vecCached
+	base.fromP3(A)
+	for j := range p.vec {
+		if j > 0 {
+			for range 64 {
+				vecDouble(&base, &base)
 			}
+		}
+		t := &p.vec[j]
+		vecCache(&t[0], &base)
+		vecDouble(&b2, &base)
+		vecCache(&c2, &b2)
+		acc = base
+		for i := 1; i < len(t); i++ {
+			vecAdd(&acc, &acc, &c2, 0)
+			vecCache(&t[i], &acc)
 		}
 	}
 	return p
@@ -79,7 +104,6 @@ func NewPrecomputedPoint(A *Point) *PrecomputedPoint {
 func (v *Point) VarTimeDoubleScalarBaseMultPrecomputed(k *Scalar, p *PrecomputedPoint, s *Scalar) *Point {
 	kw, sw := scalarWords(k), scalarWords(s)
 	var nafs [8][256]int8
-	tables := [8]*affineNafTable{&p.tables[0], &p.tables[1], &p.tables[2], &p.tables[3], bNaf, b64Naf, b128Naf, b192Naf}
 	top := -1
 	for j := 0; j < 8; j++ {
 		var x [5]uint64
@@ -116,6 +140,7 @@ func (v *Point) VarTimeDoubleScalarBaseMultPrecomputed(k *Scalar, p *Precomputed
 		return acc.toP3(v)
 	}
 
+	tables := [8]*affineNafTable{&p.tables[0], &p.tables[1], &p.tables[2], &p.tables[3], bNaf, b64Naf, b128Naf, b192Naf}
 	var acc Point
 	var r projP1xP1
 	var pp projP2
