@@ -16,7 +16,9 @@
 //	Lanes                  four Elements in the four-way routines' layout
 //	                       (limb i of element e at [i][e]), for callers that
 //	                       keep values in vector registers across several
-//	                       operations: the point layer's IFMA routines
+//	                       operations: the point layer's IFMA routines;
+//	                       its Multiply, Square, SquareN and Pow22523 run
+//	                       four lanes at once with IFMA without transposing
 //
 // # Constant time
 //

@@ -52,3 +52,19 @@ func mul4IFMA(out *[4]Element, a *[4]Element, b *[4]Element)
 //
 //go:noescape
 func square4IFMA(out *[4]Element, a *[4]Element)
+
+// mulLanesIFMA sets out[.][e] = a[.][e]·b[.][e], e = 0..3: four products in
+// lane layout with AVX-512 IFMA. All inputs are read before out is written,
+// so out may alias a or b. Requires AVX512F, AVX512VL and AVX512IFMA.
+// Constant time.
+//
+//go:noescape
+func mulLanesIFMA(out *Lanes, a *Lanes, b *Lanes)
+
+// squareNLanesIFMA sets each lane of out to the lane of a raised to 2^n, for
+// n >= 1, with AVX-512 IFMA, keeping the four values in registers between
+// squarings. out may alias a. Requires AVX512F, AVX512VL and AVX512IFMA.
+// Constant time (the loop count n is public).
+//
+//go:noescape
+func squareNLanesIFMA(out *Lanes, a *Lanes, n int)

@@ -60,6 +60,7 @@ func main() {
 	square4AVX2()
 	mul4IFMA()
 	square4IFMA()
+	laneRoutines()
 
 	Generate()
 }
