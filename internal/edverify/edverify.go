@@ -81,42 +81,43 @@ func VerifyWithChallenge(mode Mode, publicKey, sig []byte, k *edwards25519.Scala
 		return false
 	}
 	// A must decode in every mode; y >= p is accepted, as is x = 0 with the
-	// sign bit set (the decoding of crypto/ed25519).
-	var A edwards.Point
-	if _, err := A.SetBytes(publicKey); err != nil {
+	// sign bit set (the decoding of crypto/ed25519). R is decoded with it,
+	// the two exponentiations sharing one vector exponentiation where the
+	// point layer has one (edwards.DecodeSignaturePoints).
+	R := sig[:32]
+	var A, Rp edwards.Point
+	rCanonical, rOK, aOK := edwards.DecodeSignaturePoints(&Rp, &A, R, publicKey)
+	if !aOK {
 		return false
 	}
-	R := sig[:32]
 
 	switch mode {
 	case StdLib:
-		return cofactorless(R, &A, k, &s)
+		return cofactorless(&Rp, rCanonical && rOK, &A, k, &s)
 	case Strict:
 		// Small-order A or R is rejected. R must also decode; the
 		// cofactorless check requires R to be the canonical encoding of
 		// [s]B - [k]A, which implies it, and the byte test catches a
-		// small-order R in any of its 14 encodings without decoding it.
+		// small-order R in any of its 14 encodings.
 		if IsSmallOrderEncoding(R) || A.IsSmallOrder() {
 			return false
 		}
-		return cofactorless(R, &A, k, &s)
+		return cofactorless(&Rp, rCanonical && rOK, &A, k, &s)
 	case ZIP215:
-		var Rp edwards.Point
-		if _, err := Rp.SetBytes(R); err != nil {
-			return false
-		}
-		return edwards.VarTimeCheckCofactored(&Rp, &A, k, &s)
+		// Any encoding of R that decodes is accepted.
+		return rOK && edwards.VarTimeCheckCofactored(&Rp, &A, k, &s)
 	}
 	return false
 }
 
-// cofactorless reports whether R is, byte for byte, the canonical encoding
-// of R' = [s]B - [k]A: crypto/ed25519's comparison. It decodes R (rejecting
-// a non-canonical or undecodable R, which can never equal an encoding of
-// R') and checks [s]B = R + [k]A exactly, which the encoding being injective
-// makes equivalent and which the point layer does with half-size scalars.
-func cofactorless(R []byte, A *edwards.Point, k, s *edwards25519.Scalar) bool {
-	return edwards.VarTimeCheckCofactorlessBytes(R, A, k, s)
+// cofactorless reports whether the bytes of R are the canonical encoding of
+// R' = [s]B - [k]A: crypto/ed25519's comparison, given R decoded from them
+// and whether they decoded to a point canonically. A non-canonical or
+// undecodable R can never equal an encoding of R'; for the others the
+// encoding being injective makes the comparison equivalent to [s]B = R +
+// [k]A exactly, which the point layer checks with half-size scalars.
+func cofactorless(R *edwards.Point, canonical bool, A *edwards.Point, k, s *edwards25519.Scalar) bool {
+	return canonical && edwards.VarTimeCheckCofactorless(R, A, k, s)
 }
 
 // CofactoredEquation reports whether [8]([s]B - [k]A - R) is the identity, for
