@@ -93,10 +93,20 @@ func (k *batchKey) decode(pub *[32]byte) bool {
 	if s := k.state.Load(); s != keyFresh {
 		return s == keyOK
 	}
-	if _, err := k.A.SetBytes(pub[:]); err != nil {
+	var A edwards.Point
+	_, err := A.SetBytes(pub[:])
+	return k.publish(&A, err == nil)
+}
+
+// publish records the decoding of the key, A if ok, and reports ok. The
+// caller holds k.mu. A and small are written before the state, which
+// readers load first.
+func (k *batchKey) publish(A *edwards.Point, ok bool) bool {
+	if !ok {
 		k.state.Store(keyBad)
 		return false
 	}
+	k.A.Set(A)
 	k.small = k.A.IsSmallOrder()
 	k.state.Store(keyOK)
 	return true

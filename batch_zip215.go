@@ -80,6 +80,11 @@ func (zs *zipScratch) prepare(nKeys int) {
 
 // verify sets valid[i] to the ZIP215 single verdict of items[i] for i in
 // [lo, hi).
+//
+// Points are decoded four at a time (edwards.DecodeFour: the four
+// exponentiations share the lanes of one where the CPU has AVX-512 IFMA):
+// first the keys this chunk is the first to need, then R of every item
+// whose key is a point.
 func (zs *zipScratch) verify(items []batchItem, valid []bool, keyOf []int32, keys []batchKey, lo, hi int) {
 	entries := zs.entries[:0]
 	for i := lo; i < hi; i++ {
@@ -87,25 +92,108 @@ func (zs *zipScratch) verify(items []batchItem, valid []bool, keyOf []int32, key
 		if j < 0 {
 			continue // wrong lengths
 		}
-		it := &items[i]
 		entries = append(entries, zipEntry{})
 		e := &entries[len(entries)-1]
-		k := &keys[j]
-		if _, err := e.s.SetCanonicalBytes(it.sig[32:]); err != nil ||
-			!k.decode(&items[k.item].pub) {
-			// The single verifier rejects these; they stay false.
+		if _, err := e.s.SetCanonicalBytes(items[i].sig[32:]); err != nil {
+			// The single verifier rejects it; it stays false.
 			entries = entries[:len(entries)-1]
 			continue
 		}
-		if _, err := e.R.SetBytes(it.sig[:32]); err != nil {
-			entries = entries[:len(entries)-1]
-			continue
-		}
-		it.hash()
-		e.A, e.key, e.idx = &k.A, j, int32(i)
+		e.key, e.idx = j, int32(i)
 	}
-	zs.entries = entries
-	zs.bisect(items, entries, valid)
+
+	// Fresh keys, claimed and decoded four at a time. The claims are held
+	// only through this loop (a load and a TryLock per item) and the
+	// decodings, not through the s checks above.
+	var kb keyBatch
+	for i := range entries {
+		k := &keys[entries[i].key]
+		kb.add(k, &items[k.item].pub)
+	}
+	kb.flush()
+
+	// Keys: decoded above, or by another chunk (decode waits for it).
+	n := 0
+	for i := range entries {
+		k := &keys[entries[i].key]
+		if !k.decode(&items[k.item].pub) {
+			continue // not a point: the single verifier rejects it
+		}
+		entries[i].A = &k.A
+		entries[n] = entries[i]
+		n++
+	}
+	entries = entries[:n]
+
+	// R, four at a time; entries whose R is not a point are dropped.
+	n = 0
+	for b := 0; b < len(entries); b += 4 {
+		m := min(4, len(entries)-b)
+		var enc [4][]byte
+		for l := range m {
+			enc[l] = items[entries[b+l].idx].sig[:32]
+		}
+		var R [4]edwards.Point
+		_, ok := edwards.DecodeFour(&R, &enc)
+		for l := range m {
+			if !ok[l] {
+				continue
+			}
+			e := &entries[b+l]
+			e.R = R[l]
+			items[e.idx].hash()
+			entries[n] = *e // n <= b+l: only entries already read are overwritten
+			n++
+		}
+	}
+	zs.entries = entries[:n]
+	zs.bisect(items, zs.entries, valid)
+}
+
+// keyBatch collects up to four fresh keys and decodes them together
+// (edwards.DecodeFour), with the results of batchKey.decode. It claims a
+// key by locking its mutex without waiting (TryLock): a key that another
+// chunk is decoding, or that is already in the batch, is skipped and left
+// to batchKey.decode, which waits for the result. Since a claim never
+// waits, chunks cannot deadlock on each other's claims; a chunk that needs
+// a claimed key waits until the claiming chunk has four keys, or has
+// scanned the rest of its items, and has decoded them.
+type keyBatch struct {
+	keys [4]*batchKey
+	enc  [4][]byte
+	n    int
+}
+
+// add claims k, whose bytes are pub, unless it is decoded or claimed
+// already, and decodes the batch once it holds four keys.
+func (kb *keyBatch) add(k *batchKey, pub *[32]byte) {
+	if k.state.Load() != keyFresh || !k.mu.TryLock() {
+		return
+	}
+	if k.state.Load() != keyFresh {
+		k.mu.Unlock()
+		return
+	}
+	kb.keys[kb.n], kb.enc[kb.n] = k, pub[:]
+	kb.n++
+	if kb.n == len(kb.keys) {
+		kb.flush()
+	}
+}
+
+// flush decodes the claimed keys, publishes each result (batchKey.publish,
+// as batchKey.decode does) and releases the claims.
+func (kb *keyBatch) flush() {
+	if kb.n == 0 {
+		return
+	}
+	var A [4]edwards.Point
+	_, ok := edwards.DecodeFour(&A, &kb.enc)
+	for l, k := range kb.keys[:kb.n] {
+		k.publish(&A[l], ok[l])
+		k.mu.Unlock()
+	}
+	*kb = keyBatch{}
 }
 
 // bisect settles the verdicts of entries: all true if the batch equation
