@@ -233,7 +233,7 @@ func bench(cfg benchConfig, stdout, stderr io.Writer) error {
 	out.header()
 
 	// Single operations.
-	singles := singleSubjects(cfg.modes, pool)
+	singles := append(singleSubjects(cfg.modes, pool), fieldSingles()...)
 	subjects := make([]*subject, len(singles))
 	for i, s := range singles {
 		subjects[i] = s.subject
@@ -804,7 +804,7 @@ func (p *printer) singles(ss []*single) {
 		}
 		return
 	}
-	p.printf("\nsingle operations, cycling over %d keys and messages (speed-up: over crypto/ed25519, same rounds)\n", singlePoolSize)
+	p.printf("\nsingle operations, cycling over %d keys and messages (speed-up: over crypto/ed25519, or over filippo.io/edwards25519/field for field operations, per operation, same rounds)\n", singlePoolSize)
 	rows := [][]string{{"operation", "median", "ops/s", "speed-up", "clean", "±"}}
 	for _, s := range ss {
 		med := s.medianNS()
