@@ -248,11 +248,11 @@ func BenchmarkMSMEngine(b *testing.B) {
 			})
 		}
 		if n <= 512 {
-			run("straus", func(v *Point) { v.straus(nil, scalars, pts) })
+			run("straus", func(v *Point) { v.straus(nil, nil, scalars, pts) })
 		}
 		wBest := pippengerWindow(n)
 		for w := wBest - 1; w <= wBest+1; w++ {
-			run(fmt.Sprintf("pippenger-w%+d", int(w)-int(wBest)), func(v *Point) { v.pippenger(nil, scalars, pts, w) })
+			run(fmt.Sprintf("pippenger-w%+d", int(w)-int(wBest)), func(v *Point) { v.pippenger(new(MSMScratch), nil, scalars, pts, w) })
 		}
 	}
 }

@@ -39,7 +39,7 @@ func TestCalibrateMSM(t *testing.T) {
 		fs := []func(){}
 		names := []string{}
 		if n <= 512 {
-			fs = append(fs, func() { v.straus(nil, scalars, pts) })
+			fs = append(fs, func() { v.straus(nil, nil, scalars, pts) })
 			names = append(names, "straus")
 		}
 		wBest := pippengerWindow(n)
@@ -47,7 +47,7 @@ func TestCalibrateMSM(t *testing.T) {
 			if w < 3 {
 				continue
 			}
-			fs = append(fs, func() { v.pippenger(nil, scalars, pts, w) })
+			fs = append(fs, func() { v.pippenger(new(MSMScratch), nil, scalars, pts, w) })
 			names = append(names, fmt.Sprintf("pip-w%d", w))
 		}
 		reps := 5 + 20000/n

@@ -49,28 +49,30 @@ func pippengerWindow(n int) uint {
 //   - windows are processed from the top, with w doublings between them,
 //     starting at the highest window that has a nonzero digit (128-bit
 //     scalars skip half of the windows entirely).
-func (v *Point) pippenger(s *Scalar, scalars []*Scalar, points []*Point, w uint) *Point {
+func (v *Point) pippenger(sc *MSMScratch, s *Scalar, scalars []*Scalar, points []*Point, w uint) *Point {
 	n := len(points)
 	m := n
 	if s != nil {
 		m++
 	}
-	digits, topWindow := pippengerDigits(s, scalars, m, w)
+	digits, topWindow := pippengerDigits(sc, s, scalars, m, w)
 	if topWindow < 0 {
 		return v.SetIdentity()
 	}
 	if useVec {
-		return v.pippengerVec(s != nil, points, digits, topWindow, m, w)
+		return v.pippengerVec(sc, s != nil, points, digits, topWindow, m, w)
 	}
-	aff := make([]affineCached, m)
+	sc.aff = grow(sc.aff, m)
+	aff := sc.aff
 	batchToAffineCached(aff[:n], points)
 	if s != nil {
 		aff[n] = bNaf[0]
 	}
 
 	nb := 1 << (w - 1)
-	buckets := make([]Point, nb)
-	filled := make([]bool, nb)
+	sc.pbuckets = grow(sc.pbuckets, nb)
+	sc.filled = grow(sc.filled, nb)
+	buckets, filled := sc.pbuckets, sc.filled
 
 	var acc Point
 	var r projP1xP1
@@ -160,10 +162,11 @@ func (v *Point) pippenger(s *Scalar, scalars []*Scalar, points []*Point, w uint)
 // (scalars, then s if not nil), window-major: digits[j*m + i] is digit j of
 // term i, so that each window's pass reads memory in order. It also returns
 // the highest window with a nonzero digit, or -1.
-func pippengerDigits(s *Scalar, scalars []*Scalar, m int, w uint) ([]int16, int) {
+func pippengerDigits(sc *MSMScratch, s *Scalar, scalars []*Scalar, m int, w uint) ([]int16, int) {
 	nw := int((256 + w - 1) / w)
-	digits := make([]int16, nw*m)
-	var buf [128]int16 // nw <= 128 for w >= 2
+	sc.digits = grow(sc.digits, nw*m)
+	digits := sc.digits // every digit is written below
+	var buf [128]int16  // nw <= 128 for w >= 2
 	topWindow := -1
 	for i := 0; i < m; i++ {
 		var x [5]uint64
@@ -187,8 +190,9 @@ func pippengerDigits(s *Scalar, scalars []*Scalar, m int, w uint) ([]int16, int)
 // and running sums. The terms go into cached form directly (one four-way
 // product each, no shared inversion: a lane addition costs the same with
 // any Z), and a bucket's first point is copied in with fromCached.
-func (v *Point) pippengerVec(withB bool, points []*Point, digits []int16, topWindow, m int, w uint) *Point {
-	cached := make([]vecCached, m)
+func (v *Point) pippengerVec(sc *MSMScratch, withB bool, points []*Point, digits []int16, topWindow, m int, w uint) *Point {
+	sc.cached = grow(sc.cached, m)
+	cached := sc.cached
 	var vp vecPoint
 	for i, p := range points {
 		vecCache(&cached[i], vp.fromP3(p))
@@ -198,8 +202,9 @@ func (v *Point) pippengerVec(withB bool, points []*Point, digits []int16, topWin
 	}
 
 	nb := 1 << (w - 1)
-	buckets := make([]vecPoint, nb)
-	filled := make([]bool, nb)
+	sc.vbuckets = grow(sc.vbuckets, nb)
+	sc.filled = grow(sc.filled, nb)
+	buckets, filled := sc.vbuckets, sc.filled
 	var acc, running, sum vecPoint
 	var c vecCached
 	accLive := false

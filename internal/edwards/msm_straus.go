@@ -8,22 +8,25 @@ const strausStack = 8
 // per term a table of 8 cached odd multiples (7 additions, 1 doubling) and
 // about 253/6 additions; per call about 253 doublings. The B term, if any,
 // uses the width-8 constant table with mixed additions.
-func (v *Point) straus(s *Scalar, scalars []*Scalar, points []*Point) *Point {
+//
+// Above strausStack terms its memory comes from sc (allocated if nil).
+func (v *Point) straus(sc *MSMScratch, s *Scalar, scalars []*Scalar, points []*Point) *Point {
 	n := len(points)
-	var tableStack [strausStack]nafTable5
 	var nafStack [strausStack][256]int8
-	tables, nafs := tableStack[:], nafStack[:]
-	if n > strausStack {
-		tables = make([]nafTable5, n)
-		nafs = make([][256]int8, n)
+	var nafs [][256]int8
+	if n <= strausStack {
+		nafs = nafStack[:n:n]
+	} else {
+		if sc == nil {
+			sc = new(MSMScratch)
+		}
+		sc.nafs = grow(sc.nafs, n)
+		nafs = sc.nafs
+		clear(nafs) // nafDigits writes only the nonzero digits
 	}
-	tables, nafs = tables[:n], nafs[:n]
 
 	top := -1
 	for i := range points {
-		if !useVec {
-			tables[i].init(points[i])
-		}
 		x := scalarWords(scalars[i])
 		nafDigits(&nafs[i], &x, 5)
 		for j := 255; j > top; j-- {
@@ -48,7 +51,19 @@ func (v *Point) straus(s *Scalar, scalars []*Scalar, points []*Point) *Point {
 		return v.SetIdentity()
 	}
 	if useVec {
-		return v.strausVec(points, nafs, &sNaf, top)
+		return v.strausVec(sc, points, nafs, &sNaf, top)
+	}
+
+	var tableStack [strausStack]nafTable5
+	var tables []nafTable5
+	if n <= strausStack {
+		tables = tableStack[:n:n]
+	} else {
+		sc.tables = grow(sc.tables, n)
+		tables = sc.tables
+	}
+	for i := range points {
+		tables[i].init(points[i])
 	}
 
 	var acc Point
@@ -86,11 +101,14 @@ func (v *Point) straus(s *Scalar, scalars []*Scalar, points []*Point) *Point {
 // strausVec is straus's loop in lane form (vec.go), with the NAF digits
 // straus computed. It builds its own tables: the scalar-layout ones are
 // not used.
-func (v *Point) strausVec(points []*Point, nafs [][256]int8, sNaf *[256]int8, top int) *Point {
+func (v *Point) strausVec(sc *MSMScratch, points []*Point, nafs [][256]int8, sNaf *[256]int8, top int) *Point {
 	var tableStack [strausStack]vecTable8
-	tables := tableStack[:]
-	if len(points) > strausStack {
-		tables = make([]vecTable8, len(points))
+	var tables []vecTable8
+	if n := len(points); n <= strausStack {
+		tables = tableStack[:n:n]
+	} else {
+		sc.vtables = grow(sc.vtables, len(points))
+		tables = sc.vtables
 	}
 	for i := range points {
 		tables[i].init(points[i])

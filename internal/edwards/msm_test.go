@@ -82,14 +82,21 @@ func TestMSMEngines(t *testing.T) {
 	if testing.Short() {
 		sizes = []int{1, 2, 5, 40}
 	}
+	// One scratch for every call, reused dirty across sizes and windows
+	// (as the batch verifier reuses it), and nil (fresh memory) for Straus.
+	sc := new(MSMScratch)
 	for _, n := range sizes {
 		in := newMSMInput(t, rng, pool, n)
-		samePoint(t, fmt.Sprintf("straus n=%d", n), new(Point).straus(nil, in.scalars, in.points), in.wantSum)
-		samePoint(t, fmt.Sprintf("straus+B n=%d", n), new(Point).straus(in.baseS, in.scalars, in.points), in.wantBase)
+		samePoint(t, fmt.Sprintf("straus n=%d", n), new(Point).straus(nil, nil, in.scalars, in.points), in.wantSum)
+		samePoint(t, fmt.Sprintf("straus+B n=%d", n), new(Point).straus(nil, in.baseS, in.scalars, in.points), in.wantBase)
+		samePoint(t, fmt.Sprintf("straus scratch n=%d", n), new(Point).straus(sc, nil, in.scalars, in.points), in.wantSum)
+		samePoint(t, fmt.Sprintf("straus+B scratch n=%d", n), new(Point).straus(sc, in.baseS, in.scalars, in.points), in.wantBase)
 		for w := uint(4); w <= 13; w++ {
-			samePoint(t, fmt.Sprintf("pippenger n=%d w=%d", n, w), new(Point).pippenger(nil, in.scalars, in.points, w), in.wantSum)
-			samePoint(t, fmt.Sprintf("pippenger+B n=%d w=%d", n, w), new(Point).pippenger(in.baseS, in.scalars, in.points, w), in.wantBase)
+			samePoint(t, fmt.Sprintf("pippenger n=%d w=%d", n, w), new(Point).pippenger(sc, nil, in.scalars, in.points, w), in.wantSum)
+			samePoint(t, fmt.Sprintf("pippenger+B n=%d w=%d", n, w), new(Point).pippenger(sc, in.baseS, in.scalars, in.points, w), in.wantBase)
 		}
+		samePoint(t, fmt.Sprintf("MultiScalarBaseMultScratch n=%d", n),
+			new(Point).VarTimeMultiScalarBaseMultScratch(sc, in.baseS, in.scalars, in.points), in.wantBase)
 	}
 }
 
@@ -107,7 +114,7 @@ func TestMSMEdgeCases(t *testing.T) {
 		if !new(Point).VarTimeMultiScalarMult(zs, in.points).IsIdentity() {
 			t.Fatalf("n=%d: zero scalars", n)
 		}
-		if !new(Point).pippenger(nil, zs, in.points, 6).IsIdentity() {
+		if !new(Point).pippenger(new(MSMScratch), nil, zs, in.points, 6).IsIdentity() {
 			t.Fatalf("n=%d: pippenger zero scalars", n)
 		}
 		// P and -P with equal scalars cancel inside buckets.
@@ -120,7 +127,7 @@ func TestMSMEdgeCases(t *testing.T) {
 		if !new(Point).VarTimeMultiScalarMult(sc, pts).IsIdentity() {
 			t.Fatalf("n=%d: cancelling terms", n)
 		}
-		if !new(Point).pippenger(nil, sc, pts, 5).IsIdentity() {
+		if !new(Point).pippenger(new(MSMScratch), nil, sc, pts, 5).IsIdentity() {
 			t.Fatalf("n=%d: pippenger cancelling terms", n)
 		}
 		// The receiver aliasing an input point.
