@@ -221,7 +221,7 @@ func TestBatcherConfigValidation(t *testing.T) {
 	def := newTestBatcher(t, ronkms.BatcherConfig{Mode: ronkms.ModeZIP215}).Config()
 	want := ronkms.BatcherConfig{
 		Mode: ronkms.ModeZIP215, TargetBatch: 64, MaxBatch: 256, MaxWait: 500 * time.Microsecond,
-		Pipeline: ronkms.DefaultPipeline, MaxQueue: ronkms.DefaultMaxQueue,
+		Workers: 1, Pipeline: runtime.GOMAXPROCS(0), MaxQueue: ronkms.DefaultMaxQueue,
 	}
 	if def != want {
 		t.Errorf("defaults: got %+v, want %+v", def, want)
