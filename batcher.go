@@ -349,20 +349,24 @@ func (b *Batcher) Close() error {
 // hands them to the verifiers until the queue is closed and drained.
 func (b *Batcher) collect() {
 	al := newAlarm()
+	var alarmFired <-chan time.Time // nil, never ready, without an alarm
+	if al != nil {
+		alarmFired = al.fired
+	}
 	defer func() {
-		al.stop()
+		if al != nil {
+			al.stop()
+		}
 		close(b.work)
 		b.verifiers.Wait()
 		b.obs.ObserveQueueDepth(0)
 		close(b.done)
 	}()
 	target, maxBatch := b.cfg.TargetBatch, b.cfg.MaxBatch
-	// A MaxWait deadline less than alarmMaxSleep away comes from the alarm
-	// (batcher_alarm.go), which is on time where a runtime timer may be a
-	// millisecond late; while the alarm still sleeps for an earlier batch
-	// that filled before its deadline, and for longer waits, whose
-	// millisecond does not matter (and which Close must not wait out), the
-	// timer stands in.
+	// The MaxWait deadline comes from the alarm (batcher_alarm.go), which
+	// is on time where a runtime timer may be a millisecond late; while
+	// the alarm still sleeps for an earlier batch that filled before its
+	// deadline (or without an alarm), the timer stands in.
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	alarmBusy := false
@@ -372,7 +376,7 @@ func (b *Batcher) collect() {
 			return
 		}
 		select {
-		case <-al.fired: // a stale answer: the alarm is free
+		case <-alarmFired: // a stale answer: the alarm is free
 			alarmBusy = false
 		default:
 		}
@@ -388,7 +392,7 @@ func (b *Batcher) collect() {
 		b.obs.ObserveQueueDepth(len(b.reqs) + 1)
 		if len(batch) < target {
 			deadline := r.enq.Add(b.cfg.MaxWait)
-			if !alarmBusy && time.Until(deadline) < alarmMaxSleep {
+			if al != nil && !alarmBusy {
 				al.arm(deadline)
 				alarmBusy = true
 			} else {
@@ -406,17 +410,13 @@ func (b *Batcher) collect() {
 					}
 					batch = append(batch, r)
 					b.obs.ObserveQueueDepth(len(b.reqs) + len(batch))
-				case d := <-al.fired:
+				case d := <-alarmFired:
 					alarmBusy = false
 					if d.Equal(deadline) {
 						break wait
 					}
 					// An earlier batch's deadline; this one's is on the
-					// timer. Move it to the alarm if it is near.
-					if time.Until(deadline) < alarmMaxSleep {
-						al.arm(deadline)
-						alarmBusy = true
-					}
+					// timer, which stands in until it fires.
 				case <-timer.C:
 					break wait
 				}

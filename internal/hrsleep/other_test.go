@@ -1,0 +1,5 @@
+//go:build !linux
+
+package hrsleep
+
+const isLinux = false
