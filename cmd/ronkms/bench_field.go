@@ -33,17 +33,31 @@ func fieldSingles() []*single {
 		fx0[i].SetBytes(seed(i))
 		fy[i].SetBytes(seed(i + 4))
 	}
+	// stepFilippo and stepOurs advance the four chains one step, element
+	// by element.
+	stepFilippo := func(x *[4]fefilippo.Element, square bool) {
+		for i := range x {
+			if square {
+				x[i].Square(&x[i])
+			} else {
+				x[i].Multiply(&x[i], &fy[i])
+			}
+		}
+	}
+	stepOurs := func(x *[4]field.Element, square bool) {
+		for i := range x {
+			if square {
+				x[i].Square(&x[i])
+			} else {
+				x[i].Multiply(&x[i], &y[i])
+			}
+		}
+	}
 	// reference runs filippo's chains for reps steps.
 	reference := func(square bool, reps int) [4][]byte {
 		x := fx0
 		for range reps {
-			for i := range x {
-				if square {
-					x[i].Square(&x[i])
-				} else {
-					x[i].Multiply(&x[i], &fy[i])
-				}
-			}
+			stepFilippo(&x, square)
 		}
 		var out [4][]byte
 		for i := range x {
@@ -73,25 +87,13 @@ func fieldSingles() []*single {
 			x := fx0
 			start := time.Now()
 			for range reps {
-				for i := range x {
-					if square {
-						x[i].Square(&x[i])
-					} else {
-						x[i].Multiply(&x[i], &fy[i])
-					}
-				}
+				stepFilippo(&x, square)
 			}
 			d := time.Since(start)
 			// Cross-check with ours, computed element by element.
 			z := x0
 			for range reps {
-				for i := range z {
-					if square {
-						z[i].Square(&z[i])
-					} else {
-						z[i].Multiply(&z[i], &y[i])
-					}
-				}
+				stepOurs(&z, square)
 			}
 			for i := range x {
 				if !bytes.Equal(x[i].Bytes(), z[i].Bytes()) {
@@ -109,15 +111,7 @@ func fieldSingles() []*single {
 			op, verb = "field-square", "Square"
 		}
 		base := theirs("filippo field."+verb, square)
-		scalar := ours("field."+verb, square, func(x *[4]field.Element) {
-			for i := range x {
-				if square {
-					x[i].Square(&x[i])
-				} else {
-					x[i].Multiply(&x[i], &y[i])
-				}
-			}
-		})
+		scalar := ours("field."+verb, square, func(x *[4]field.Element) { stepOurs(x, square) })
 		four := ours(fmt.Sprintf("field.%s4 (%s)", verb, field.Backend()), square, func(x *[4]field.Element) {
 			if square {
 				field.Square4(x, x)

@@ -57,6 +57,20 @@ func FuzzDecodeEncode(f *testing.F) {
 	})
 }
 
+// fuzzPoints returns fp = [a]B + T_i and fq = [b]B + T_j (filippo), and
+// the same points as ours, p with a non-trivial representation (Z != 1).
+func fuzzPoints(t *testing.T, as, bs []byte, ti, tj uint8) (fp, fq *edwards25519.Point, p, q *Point) {
+	T := testgen.TorsionPoints()
+	fp = new(edwards25519.Point).ScalarBaseMult(fuzzScalar(as))
+	fp.Add(fp, T[ti%8])
+	fq = new(edwards25519.Point).ScalarBaseMult(fuzzScalar(bs))
+	fq.Add(fq, T[tj%8])
+	p, q = fromFilippo(t, fp), fromFilippo(t, fq)
+	p.Double(p)
+	p.Subtract(p, fromFilippo(t, fp))
+	return fp, fq, p, q
+}
+
 func fuzzScalar(b []byte) *edwards25519.Scalar {
 	var buf [64]byte
 	copy(buf[:], b)
@@ -71,16 +85,8 @@ func FuzzPointOps(f *testing.F) {
 	f.Add([]byte{1}, []byte{2}, uint8(0), uint8(0))
 	f.Add([]byte{}, []byte{}, uint8(3), uint8(5))
 	f.Add([]byte{0xff, 0xff}, []byte{7}, uint8(4), uint8(4))
-	T := testgen.TorsionPoints()
 	f.Fuzz(func(t *testing.T, as, bs []byte, ti, tj uint8) {
-		fp := new(edwards25519.Point).ScalarBaseMult(fuzzScalar(as))
-		fp.Add(fp, T[ti%8])
-		fq := new(edwards25519.Point).ScalarBaseMult(fuzzScalar(bs))
-		fq.Add(fq, T[tj%8])
-		p, q := fromFilippo(t, fp), fromFilippo(t, fq)
-		// Non-trivial representations.
-		p.Double(p)
-		p.Subtract(p, fromFilippo(t, fp))
+		fp, fq, p, q := fuzzPoints(t, as, bs, ti, tj)
 		samePoint(t, "rep", p, fp)
 
 		samePoint(t, "Add", new(Point).Add(p, q), new(edwards25519.Point).Add(fp, fq))

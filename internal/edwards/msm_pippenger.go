@@ -241,36 +241,30 @@ func (v *Point) pippengerVec(sc *MSMScratch, withB bool, points []*Point, digits
 		runLive, sumLive := false, false
 		for b := nb - 1; b >= 0; b-- {
 			if filled[b] {
-				if runLive {
-					vecCache(&c, &buckets[b])
-					vecAdd(&running, &running, &c, 0)
-				} else {
-					running = buckets[b]
-					runLive = true
-				}
+				vecAccumulate(&running, &runLive, &buckets[b], &c)
 			}
 			if runLive {
-				if sumLive {
-					vecCache(&c, &running)
-					vecAdd(&sum, &sum, &c, 0)
-				} else {
-					sum = running
-					sumLive = true
-				}
+				vecAccumulate(&sum, &sumLive, &running, &c)
 			}
 		}
 		if sumLive {
-			if accLive {
-				vecCache(&c, &sum)
-				vecAdd(&acc, &acc, &c, 0)
-			} else {
-				acc = sum
-				accLive = true
-			}
+			vecAccumulate(&acc, &accLive, &sum, &c)
 		}
 	}
 	if !accLive {
 		return v.SetIdentity()
 	}
 	return acc.toP3(v)
+}
+
+// vecAccumulate adds p to dst, or copies it there if dst is not live yet
+// (the identity, which needs no addition), using c as scratch.
+func vecAccumulate(dst *vecPoint, live *bool, p *vecPoint, c *vecCached) {
+	if !*live {
+		*dst = *p
+		*live = true
+		return
+	}
+	vecCache(c, p)
+	vecAdd(dst, dst, c, 0)
 }
