@@ -478,6 +478,14 @@ func (b *Batcher) verifyLoop() {
 		case b.spare <- batch[:0]:
 		default:
 		}
+		// Let the callers just handed their verdicts run before the next
+		// batch. A verifier that went straight on would keep them queued
+		// behind it on its processor for a whole batch, so under load they
+		// could not submit again in time and batches shrank to TargetBatch,
+		// which verify slower per signature: measured in the closed loop
+		// of BenchmarkBatcher (zip215), 0.65x direct VerifyBatch and
+		// batches of 64 without this, 0.89-1.01x and batches of 256 with it.
+		runtime.Gosched()
 	}
 }
 
