@@ -14,7 +14,7 @@ import (
 // value stays in registers through each run of squarings.
 //
 // Limb bounds: inputs below 2^52 (IFMA reads 52 bits); every product leaves
-// limbs below 2^51 + 2^14 (ifmaFinish), so outputs feed straight back in.
+// limbs below 2^51 + 2^15 (ifmaFinish), so outputs feed straight back in.
 // ---------------------------------------------------------------------------
 
 func laneRoutines() {

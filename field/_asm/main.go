@@ -577,9 +577,11 @@ func square4AVX2() {
 // ---------------------------------------------------------------------------
 
 // ifmaFinish turns the column sums L[0..8], H[0..8] into five reduced limb
-// vectors out. L_k < 5·2^52 and H_k < 5·2^50, so T_k = L_k + 2H_(k-1) is
-// below 2^55, T_k + 19·T_(k+5) below 2^60, and one carry round leaves limbs
-// below 2^51 + 2^14.
+// vectors out. With inputs below 2^52, L_k < 5·2^52 and H_k < 5·2^52, so
+// T_k = L_k + 2H_(k-1) is below 2^56, T_k + 19·T_(k+5) below 2^61, and one
+// carry round leaves limbs below 2^51 + 2^15 (19 times a carry below 2^10;
+// with inputs just above 2^51, as most are, the sums are four times
+// smaller).
 func ifmaFinish(L, H []VecPhysical, out [5]VecPhysical, mask, t VecPhysical) {
 	Comment("T_k = L_k + 2·H_(k-1); T_9 = 2·H_8")
 	for k := 1; k < 9; k++ {

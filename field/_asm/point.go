@@ -17,7 +17,7 @@ import (
 // ifmaSquare) plus lane permutations, masked additions and carries.
 //
 // Limb bounds: inputs below 2^52 (IFMA reads 52 bits); every product
-// leaves limbs below 2^51 + 2^14. A subtraction x - y is x + (4p - y) with
+// leaves limbs below 2^51 + 2^15 (ifmaFinish). A subtraction x - y is x + (4p - y) with
 // 4p's limbs (2^53 - 76, 2^53 - 4, ...) above any input limb, so nothing
 // goes negative; sums of up to four such terms stay below 2^55, and one
 // carry round (vecCarry) brings them below 2^51 + 2^17 before the next
@@ -226,6 +226,7 @@ func vecAdd() {
 	P, Q := five(0), five(5)
 	loadLanes(pp, P)
 	loadLanes(pq, Q)
+	ANDQ(U8(1), n) // like the generic twin, only the low bit counts
 	NEGQ(n)
 	ANDQ(U8(0xf), n)
 	KMOVW(n.As32(), K4) // all four lanes if neg = 1, none if 0

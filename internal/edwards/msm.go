@@ -31,7 +31,9 @@ func (v *Point) VarTimeMultiScalarBaseMult(s *Scalar, scalars []*Scalar, points 
 
 // VarTimeMultiScalarBaseMultScratch is VarTimeMultiScalarBaseMult with its
 // working memory in sc, kept between calls: after the first calls of a
-// given size it allocates nothing.
+// given size it allocates nothing in lane form (useVec); the scalar-layout
+// Pippenger still allocates the two slices of its shared inversion
+// (batchToAffineCached).
 func (v *Point) VarTimeMultiScalarBaseMultScratch(sc *MSMScratch, s *Scalar, scalars []*Scalar, points []*Point) *Point {
 	return v.varTimeMSM(sc, s, scalars, points)
 }

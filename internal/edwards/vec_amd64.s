@@ -537,6 +537,7 @@ TEXT ·vecAddIFMA(SB), NOSPLIT, $0-32
 	VMOVDQU64    64(CX), Y7
 	VMOVDQU64    96(CX), Y8
 	VMOVDQU64    128(CX), Y9
+	ANDQ         $0x01, DX
 	NEGQ         DX
 	ANDQ         $0x0f, DX
 	KMOVW        DX, K4

@@ -2,6 +2,7 @@ package hrsleep
 
 import (
 	"os"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -11,8 +12,8 @@ import (
 // goroutine at a time; Close wakes a sleeper, whose SleepUntil then
 // returns early.
 type Timer struct {
-	fd int
 	f  *os.File
+	rc syscall.RawConn // the descriptor, for timerfd_settime
 }
 
 // New returns a Timer, or an error if the system refuses a timerfd (the
@@ -24,7 +25,13 @@ func New() (*Timer, error) {
 	}
 	// A non-blocking descriptor: os.NewFile registers it with the network
 	// poller, so Read parks the goroutine instead of blocking a thread.
-	return &Timer{fd: fd, f: os.NewFile(uintptr(fd), "timerfd")}, nil
+	f := os.NewFile(uintptr(fd), "timerfd")
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &Timer{f: f, rc: rc}, nil
 }
 
 // SleepUntil returns at d (within the kernel's timer slack, microseconds),
@@ -36,7 +43,13 @@ func (t *Timer) SleepUntil(d time.Time) {
 		return
 	}
 	spec := unix.ItimerSpec{Value: unix.NsecToTimespec(left.Nanoseconds())}
-	if err := unix.TimerfdSettime(t.fd, 0, &spec, nil); err != nil {
+	// Through RawConn.Control, never by the bare descriptor number: after
+	// Close that number may belong to another file (another Batcher's
+	// timerfd), and Control refuses a closed file.
+	var serr error
+	if err := t.rc.Control(func(fd uintptr) {
+		serr = unix.TimerfdSettime(int(fd), 0, &spec, nil)
+	}); err != nil || serr != nil {
 		return // closed: as documented, an early return
 	}
 	var buf [8]byte // the expiration count
