@@ -251,6 +251,8 @@ func TestBatcherVerdictsUnderLoad(t *testing.T) {
 		batchers[m] = newTestBatcher(t, ronkms.BatcherConfig{
 			Mode: m, TargetBatch: 32, MaxBatch: 128, MaxWait: time.Millisecond,
 			Observer: observers[m],
+			// One mode with its verifiers on threads of their own.
+			LockThreads: m == ronkms.ModeStrict,
 		})
 	}
 
@@ -721,7 +723,8 @@ func TestBatcherNoGoroutineLeak(t *testing.T) {
 	}
 	for _, m := range batcherModes {
 		before := runtime.NumGoroutine()
-		b, err := ronkms.NewBatcher(ronkms.BatcherConfig{Mode: m, Workers: 4, Pipeline: 3, TargetBatch: 8})
+		b, err := ronkms.NewBatcher(ronkms.BatcherConfig{Mode: m, Workers: 4, Pipeline: 3, TargetBatch: 8,
+			LockThreads: m == ronkms.ModeStdLib})
 		if err != nil {
 			t.Fatal(err)
 		}
