@@ -54,8 +54,11 @@
 // call Batcher.Verify one signature at a time, and a collector flushes a
 // batch when TargetBatch requests are queued or the oldest has waited
 // MaxWait, whichever comes first, capped at MaxBatch (defaults 64, 256 and
-// 500µs, the original playbook's heuristic). Verdicts are those of the
-// single verifier of the Batcher's mode. The queue is bounded (MaxQueue):
+// 500µs, the original playbook's heuristic). By default GOMAXPROCS batches
+// verify side by side, one worker each, while the next one forms, and the
+// MaxWait deadline is kept to tens of microseconds (a runtime timer would
+// round it up to a millisecond on an idle process; see BatcherConfig).
+// Verdicts are those of the single verifier of the Batcher's mode. The queue is bounded (MaxQueue):
 // a full queue returns ErrOverloaded, or waits with BlockWhenFull; a caller
 // whose context ends gets ctx.Err() without delaying anyone; Close answers
 // every accepted request before it returns. An Observer receives counts,
