@@ -86,7 +86,9 @@ func vecOps(t testing.TB, p, q *Point) {
 
 func TestVecOps(t *testing.T) {
 	rng := newRand(t)
-	n := 256
+	// Each point runs every routine twice (with q and with itself): at
+	// least 1,024 calls per routine, plus the identity cases.
+	n := 512
 	if testing.Short() {
 		n = 32
 	}
