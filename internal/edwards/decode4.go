@@ -4,7 +4,7 @@ import "github.com/ronkms/ronkms/field"
 
 // Decoding four points at once.
 //
-// A decoding costs one exponentiation, (u w^7)^((p-5)/8) in sqrtRatio:
+// A decoding costs one exponentiation, (u w^7)^((p-5)/8) (decodeState):
 // about 250 dependent squarings, nearly all of its time. The exponentiations
 // of independent decodings run in the four lanes of field.Lanes
 // (Lanes.Pow22523: with AVX-512 IFMA, four squarings cost little more than
@@ -51,14 +51,19 @@ func DecodeFour(out *[4]Point, enc *[4][]byte) (canonical, ok [4]bool) {
 	return canonical, ok
 }
 
-// decodeState holds one decoding's values around its exponentiation: the
-// steps of SetBytes and sqrtRatio (encoding.go) split at Pow22523.
+// decodeState holds one decoding's values around its exponentiation, so
+// that SetBytes (one decoding) and DecodeFour (four, one exponentiation in
+// lanes) run the same steps.
+//
+// x comes from x^2 = u/w with u = y^2 - 1 and w = d y^2 + 1. With p = 5
+// mod 8, r = u w^3 (u w^7)^((p-5)/8) satisfies w r^2 = ±u when u/w is a
+// square; when it is -u, r sqrt(-1) is the root.
 type decodeState struct {
 	y, u, w, uw3 fe
 }
 
 // prepare sets s from the 32-byte encoding x and uw7 to u w^7, the base of
-// the exponentiation (sqrtRatio's, with u = y^2 - 1 and w = d y^2 + 1).
+// the exponentiation.
 func (s *decodeState) prepare(x []byte, uw7 *fe) {
 	var yy, w2, w3 fe
 	s.y.SetBytes(x) // ignores the top bit; y >= p is reduced by the arithmetic
@@ -73,9 +78,9 @@ func (s *decodeState) prepare(x []byte, uw7 *fe) {
 	uw7.Multiply(uw7, &s.uw3)
 }
 
-// finish completes the decoding of x given t = (u w^7)^((p-5)/8): the rest
-// of sqrtRatio and SetBytes. It sets v and reports the canonical flag and
-// whether x encodes a point; v is untouched if it does not.
+// finish completes the decoding of x given t = (u w^7)^((p-5)/8). It sets v
+// and reports the canonical flag and whether x encodes a point; v is
+// untouched if it does not.
 func (s *decodeState) finish(v *Point, x []byte, t *fe) (canonical, ok bool) {
 	var xx, check fe
 	xx.Multiply(&s.uw3, t) // x = u w^3 (u w^7)^((p-5)/8), up to sqrt(-1)

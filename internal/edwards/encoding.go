@@ -25,25 +25,16 @@ func (v *Point) SetBytes(x []byte) (canonical bool, err error) {
 	if len(x) != 32 {
 		return false, errEncodingLength
 	}
-	var y, yy, u, w, xx fe
-	y.SetBytes(x) // ignores the top bit; y >= p is reduced by the arithmetic
-	yy.Square(&y)
-	u.Subtract(&yy, feOne)       // u = y^2 - 1
-	w.Multiply(&yy, feD)         // w = d y^2 + 1
-	w.Add(&w, feOne)             //
-	if !sqrtRatio(&xx, &u, &w) { // x^2 = u / w
+	// The steps of decode4.go's decodeState, with the exponentiation in
+	// between done here, alone.
+	var s decodeState
+	var t fe
+	s.prepare(x, &t)
+	t.Pow22523(&t)
+	canonical, ok := s.finish(v, x, &t)
+	if !ok {
 		return false, errNotOnCurve
 	}
-	sign := int(x[31] >> 7)
-	if xx.IsNegative() != sign {
-		xx.Negate(&xx)
-	}
-	canonical = isCanonicalY(x) && !(sign == 1 && feIsZero(&u))
-
-	v.x = xx
-	v.y = y
-	v.z.One()
-	v.t.Multiply(&xx, &y)
 	return canonical, nil
 }
 
@@ -57,35 +48,6 @@ func isCanonicalY(x []byte) bool {
 		if b != 0xff {
 			return true
 		}
-	}
-	return false
-}
-
-// sqrtRatio sets r to a square root of u/w and reports whether one exists
-// (r is unspecified otherwise). w must not be zero. Variable-time.
-//
-// With p = 5 mod 8, r = u w^3 (u w^7)^((p-5)/8) satisfies w r^2 = ±u when
-// u/w is a square; when it is -u, r sqrt(-1) is the root.
-func sqrtRatio(r, u, w *fe) bool {
-	var w2, w3, uw3, uw7, t, check fe
-	w2.Square(w)
-	w3.Multiply(&w2, w)
-	uw3.Multiply(u, &w3)
-	uw7.Square(&w2)
-	uw7.Multiply(&uw7, &uw3)
-	t.Pow22523(&uw7)
-	r.Multiply(&uw3, &t)
-
-	check.Square(r)
-	check.Multiply(&check, w)
-	if check.Equal(u) == 1 {
-		return true
-	}
-	var negU fe
-	negU.Negate(u)
-	if check.Equal(&negU) == 1 {
-		r.Multiply(r, feSqrtM1)
-		return true
 	}
 	return false
 }
