@@ -190,23 +190,7 @@ func checkHalfVec(Q, na, rr *Point, c0Naf, c1Naf, u0Naf, u1Naf *[256]int8, top i
 	var tA, tR vecTable8
 	tA.init(na)
 	tR.init(rr)
-	acc := vecIdentity
-	for i := top; i >= 0; i-- {
-		if i < top {
-			vecDouble(&acc, &acc)
-		}
-		if d := c0Naf[i]; d != 0 {
-			tA.addNaf(&acc, d)
-		}
-		if d := c1Naf[i]; d != 0 {
-			tR.addNaf(&acc, d)
-		}
-		if d := u0Naf[i]; d != 0 {
-			vecBNaf.addNaf(&acc, d)
-		}
-		if d := u1Naf[i]; d != 0 {
-			vecB128Naf.addNaf(&acc, d)
-		}
-	}
+	var acc vecPoint
+	vecNafSum(&acc, []vecNafTerm{{c0Naf, tA[:]}, {c1Naf, tR[:]}, {u0Naf, vecBNaf[:]}, {u1Naf, vecB128Naf[:]}}, top)
 	acc.toP3(Q)
 }

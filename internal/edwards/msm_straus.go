@@ -113,6 +113,8 @@ func (v *Point) strausVec(sc *MSMScratch, points []*Point, nafs [][256]int8, sNa
 	for i := range points {
 		tables[i].init(points[i])
 	}
+	// vecNafSum's loop, over the digits in place: a slice of vecNafTerm
+	// pointing at straus's stack arrays would move them to the heap.
 	acc := vecIdentity
 	for i := top; i >= 0; i-- {
 		if i < top {
@@ -120,11 +122,11 @@ func (v *Point) strausVec(sc *MSMScratch, points []*Point, nafs [][256]int8, sNa
 		}
 		for j := range nafs {
 			if d := nafs[j][i]; d != 0 {
-				tables[j].addNaf(&acc, d)
+				vecAddNaf(&acc, tables[j][:], d)
 			}
 		}
 		if d := sNaf[i]; d != 0 {
-			vecBNaf.addNaf(&acc, d)
+			vecAddNaf(&acc, vecBNaf[:], d)
 		}
 	}
 	return acc.toP3(v)

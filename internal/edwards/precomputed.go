@@ -126,17 +126,12 @@ func (v *Point) VarTimeDoubleScalarBaseMultPrecomputed(k *Scalar, p *Precomputed
 
 	if p.vec != nil {
 		vtables := [8]*vecNafTable{&p.vec[0], &p.vec[1], &p.vec[2], &p.vec[3], vecBNaf, vecB64Naf, vecB128Naf, vecB192Naf}
-		acc := vecIdentity
-		for i := top; i >= 0; i-- {
-			if i < top {
-				vecDouble(&acc, &acc)
-			}
-			for j := range nafs {
-				if d := nafs[j][i]; d != 0 {
-					vtables[j].addNaf(&acc, d)
-				}
-			}
+		var terms [8]vecNafTerm
+		for j := range terms {
+			terms[j] = vecNafTerm{&nafs[j], vtables[j][:]}
 		}
+		var acc vecPoint
+		vecNafSum(&acc, terms[:], top)
 		return acc.toP3(v)
 	}
 

@@ -157,18 +157,8 @@ func (v *Point) VarTimeDoubleScalarBaseMult(k *Scalar, A *Point, s *Scalar) *Poi
 	if useVec {
 		var tA vecTable8
 		tA.init(A)
-		acc := vecIdentity
-		for top := i; i >= 0; i-- {
-			if i < top {
-				vecDouble(&acc, &acc)
-			}
-			if d := kNaf[i]; d != 0 {
-				tA.addNaf(&acc, d)
-			}
-			if d := sNaf[i]; d != 0 {
-				vecBNaf.addNaf(&acc, d)
-			}
-		}
+		var acc vecPoint
+		vecNafSum(&acc, []vecNafTerm{{&kNaf, tA[:]}, {&sNaf, vecBNaf[:]}}, i)
 		return acc.toP3(v)
 	}
 

@@ -107,16 +107,6 @@ func (t *vecTable8) init(P *Point) {
 	}
 }
 
-// addNaf sets acc += [d]P for an odd NAF digit d, t holding the odd
-// multiples of P. Variable time (d is public).
-func (t *vecTable8) addNaf(acc *vecPoint, d int8) {
-	if d > 0 {
-		vecAdd(acc, acc, &t[d/2], 0)
-	} else {
-		vecAdd(acc, acc, &t[-d/2], 1)
-	}
-}
-
 // vecNafTable holds the odd multiples of a fixed point for width-8 NAF
 // digits, in lane form.
 type vecNafTable [1 << (basepointNafWidth - 2)]vecCached
@@ -129,12 +119,41 @@ func newVecNafTable(t *affineNafTable) *vecNafTable {
 	return v
 }
 
-// addNaf sets acc += [d]P for an odd width-8 NAF digit d. Variable time.
-func (t *vecNafTable) addNaf(acc *vecPoint, d int8) {
+// vecNafTerm is one term [x]P of a lane-form double-and-add sum: the NAF
+// digits of x and the cached odd multiples of P (table[j] = [2j+1]P, as in
+// vecTable8 and vecNafTable).
+type vecNafTerm struct {
+	naf   *[256]int8
+	table []vecCached
+}
+
+// vecNafSum sets acc to the sum of the terms, whose digits above top are
+// zero: one chain of doublings shared by every term, an addition per
+// nonzero digit. Every variable-time multiplication of the package in lane
+// form (verification checks, double-scalar, precomputed, Straus) is this
+// loop (strausVec runs it over its digit arrays in place). Variable time
+// (the digits are public).
+func vecNafSum(acc *vecPoint, terms []vecNafTerm, top int) {
+	*acc = vecIdentity
+	for i := top; i >= 0; i-- {
+		if i < top {
+			vecDouble(acc, acc)
+		}
+		for _, t := range terms {
+			if d := t.naf[i]; d != 0 { // most digits: checked here, no call
+				vecAddNaf(acc, t.table, d)
+			}
+		}
+	}
+}
+
+// vecAddNaf sets acc += [d]P for an odd NAF digit d, table holding the
+// cached odd multiples of P. Variable time.
+func vecAddNaf(acc *vecPoint, table []vecCached, d int8) {
 	if d > 0 {
-		vecAdd(acc, acc, &t[d/2], 0)
+		vecAdd(acc, acc, &table[d/2], 0)
 	} else {
-		vecAdd(acc, acc, &t[-d/2], 1)
+		vecAdd(acc, acc, &table[-d/2], 1)
 	}
 }
 
