@@ -1,0 +1,8 @@
+//go:build !linux
+
+package cpupin
+
+type pinState struct{}
+
+func (p *Pin) pin()   {}
+func (p *Pin) unpin() {}
