@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ronkms/ronkms/ed25519"
+	"github.com/ronkms/ronkms/internal/cpupin"
 	"github.com/ronkms/ronkms/internal/edverify"
 )
 
@@ -83,18 +84,20 @@ type BatcherConfig struct {
 	// context ends or the Batcher is closed) instead of returning
 	// ErrOverloaded at once.
 	BlockWhenFull bool
-	// LockThreads gives each verifier goroutine an OS thread of its own
-	// (runtime.LockOSThread) for the Batcher's lifetime. It trades
-	// throughput for a shorter latency tail where batches take long
-	// (StdLib and Strict verify item by item): unlocked, the operating
-	// system preempts a verifier's thread whenever one of the runtime's
-	// other threads wakes, and batches stall for milliseconds. Measured on
-	// 2 vCPUs (BenchmarkBatcher, two runs each): StdLib at half load, p99
-	// 4.5-5.1 ms locked against 8.1-10.9 ms; closed-loop throughput 0.81-
-	// 0.83x direct VerifyBatch against 0.88-0.89x. ZIP215, whose batches
-	// are short, did not gain (p99 4.1-5.6 ms against 1.6-6.2 ms) and lost
-	// throughput (0.81-0.87x against 0.95-1.00x). Default off.
-	LockThreads bool
+	// NoPinning turns off CPU pinning. By default, on Linux, a verifier
+	// pins its thread to a CPU of its own while it verifies a batch (never
+	// while it waits, nor while it hands out verdicts), keeping the
+	// verifiers of every Batcher of the process on distinct CPUs (package
+	// internal/cpupin says how). Without it, Linux at times runs two
+	// verifiers on one CPU while another CPU idles, and both batches take
+	// twice as long. Measured on 2 vCPUs (BenchmarkBatcher, half load, p99
+	// from the call, three alternating runs): StdLib 2.1-2.8 ms pinned
+	// against 4.2-11.8 ms unpinned, Strict 1.9-2.2 against 6.9-8.3 ms,
+	// ZIP215 1.4-3.1 ms against 2.4-5.6 ms. Closed-loop throughput did not
+	// change. A pinned thread cannot leave its CPU to another process for
+	// the length of a batch (milliseconds); where the machine is shared
+	// with CPU-heavy work, measure both.
+	NoPinning bool
 	// Observer receives the Batcher's measurements; nil means none.
 	Observer Observer
 }
@@ -482,10 +485,6 @@ func (b *Batcher) collect() {
 // verifyLoop is a verifier goroutine.
 func (b *Batcher) verifyLoop() {
 	defer b.verifiers.Done()
-	if b.cfg.LockThreads {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-	}
 	v := NewBatchVerifier(b.cfg.Mode, WithWorkers(b.cfg.Workers))
 	for batch := range b.work {
 		b.verifyBatch(v, batch)
@@ -526,7 +525,14 @@ func (b *Batcher) verifyBatch(v *BatchVerifier, batch []*batcherRequest) {
 		return
 	}
 	start := time.Now()
-	_, valid := v.Verify()
+	var valid []bool
+	if b.cfg.NoPinning {
+		_, valid = v.Verify()
+	} else {
+		pin := cpupin.Start()
+		_, valid = v.Verify()
+		pin.End()
+	}
 	dur := time.Since(start)
 	for i, r := range live {
 		r.done <- valid[i]

@@ -251,8 +251,8 @@ func TestBatcherVerdictsUnderLoad(t *testing.T) {
 		batchers[m] = newTestBatcher(t, ronkms.BatcherConfig{
 			Mode: m, TargetBatch: 32, MaxBatch: 128, MaxWait: time.Millisecond,
 			Observer: observers[m],
-			// One mode with its verifiers on threads of their own.
-			LockThreads: m == ronkms.ModeStrict,
+			// One mode with its verifiers unpinned.
+			NoPinning: m == ronkms.ModeStrict,
 		})
 	}
 
@@ -724,7 +724,7 @@ func TestBatcherNoGoroutineLeak(t *testing.T) {
 	for _, m := range batcherModes {
 		before := runtime.NumGoroutine()
 		b, err := ronkms.NewBatcher(ronkms.BatcherConfig{Mode: m, Workers: 4, Pipeline: 3, TargetBatch: 8,
-			LockThreads: m == ronkms.ModeStdLib})
+			NoPinning: m == ronkms.ModeStdLib})
 		if err != nil {
 			t.Fatal(err)
 		}
