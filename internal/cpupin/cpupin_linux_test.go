@@ -129,3 +129,18 @@ func TestPinSingleCPUThread(t *testing.T) {
 }
 
 func claimed(c int) bool { return held[c/64].Load()&(uint64(1)<<(c%64)) != 0 }
+
+// BenchmarkStartEnd is the cost a pinned batch pays (four system calls).
+func BenchmarkStartEnd(b *testing.B) {
+	pinned := 0
+	for b.Loop() {
+		p := Start()
+		if p.CPU() >= 0 {
+			pinned++
+		}
+		p.End()
+	}
+	if pinned == 0 && runtime.NumCPU() > 1 {
+		b.Fatal("no Start pinned its thread")
+	}
+}
