@@ -84,19 +84,32 @@ type BatcherConfig struct {
 	// context ends or the Batcher is closed) instead of returning
 	// ErrOverloaded at once.
 	BlockWhenFull bool
-	// NoPinning turns off CPU pinning. By default, on Linux, a verifier
-	// pins its thread to a CPU of its own while it verifies a batch (never
-	// while it waits, nor while it hands out verdicts), keeping the
-	// verifiers of every Batcher of the process on distinct CPUs (package
-	// internal/cpupin says how). Without it, Linux at times runs two
-	// verifiers on one CPU while another CPU idles, and both batches take
-	// twice as long. Measured on 2 vCPUs (BenchmarkBatcher, half load, p99
-	// from the call, three alternating runs): StdLib 2.1-2.8 ms pinned
-	// against 4.2-11.8 ms unpinned, Strict 1.9-2.2 against 6.9-8.3 ms,
-	// ZIP215 1.4-3.1 ms against 2.4-5.6 ms. Closed-loop throughput did not
-	// change. A pinned thread cannot leave its CPU to another process for
-	// the length of a batch (milliseconds); where the machine is shared
-	// with CPU-heavy work, measure both.
+	// NoPinning turns off CPU pinning. By default, on Linux and with one
+	// worker per batch (Workers 1, the default), a verifier pins its thread
+	// to a CPU of its own while it verifies a batch, and only then (not
+	// while it waits for one, nor while it hands out verdicts); the
+	// goroutine is locked to its thread for that time. Package
+	// internal/cpupin says how: it keeps the pinned verifiers of every
+	// Batcher of the process on distinct CPUs, as many as there are CPUs
+	// (the rest run unpinned), and restores each thread's mask after the
+	// batch.
+	//
+	// Why: without it, Linux at times runs two verifiers on one CPU while
+	// another CPU idles, and both batches take twice as long. Measured on 2
+	// vCPUs (BenchmarkBatcher, half load, p99 from the call, four runs):
+	// StdLib 1.9-2.3 ms pinned against 6.4-9.6 ms unpinned, Strict 2.1-2.4
+	// against 6.6-12.3 ms, ZIP215 0.8-2.1 ms against 0.9-6.4 ms; closed-loop
+	// throughput 0.87-1.23x direct VerifyBatch pinned, 0.88-1.30x unpinned
+	// (earlier runs).
+	//
+	// What it costs: five system calls per batch (about 5 µs), which a
+	// seccomp filter must allow (sched_getaffinity, sched_setaffinity,
+	// getcpu); a filter that kills the process on them kills it at the first
+	// batch. A pinned thread cannot leave its CPU to another process for
+	// the length of a batch (milliseconds), and a stop-the-world pause of
+	// the runtime waits for it: with a load generator on the same 2 vCPUs,
+	// ronkms serve answered 3-10% fewer requests pinned. Where the machine
+	// is shared with CPU-heavy work, measure both.
 	NoPinning bool
 	// Observer receives the Batcher's measurements; nil means none.
 	Observer Observer
@@ -504,6 +517,19 @@ func (b *Batcher) verifyLoop() {
 	}
 }
 
+// verifyPinned runs v.Verify with the verifier's thread pinned to a CPU of
+// its own (BatcherConfig.NoPinning), where it is pinned: one worker, which
+// is the verifier itself. Helper goroutines of more workers would run
+// unpinned, while the verifier waited for them pinned.
+func (b *Batcher) verifyPinned(v *BatchVerifier) []bool {
+	if !b.cfg.NoPinning && b.cfg.Workers == 1 {
+		pin := cpupin.Start()
+		defer pin.End()
+	}
+	_, valid := v.Verify()
+	return valid
+}
+
 // verifyBatch verifies the requests of batch whose context has not ended
 // and sends each its verdict.
 func (b *Batcher) verifyBatch(v *BatchVerifier, batch []*batcherRequest) {
@@ -525,14 +551,7 @@ func (b *Batcher) verifyBatch(v *BatchVerifier, batch []*batcherRequest) {
 		return
 	}
 	start := time.Now()
-	var valid []bool
-	if b.cfg.NoPinning {
-		_, valid = v.Verify()
-	} else {
-		pin := cpupin.Start()
-		_, valid = v.Verify()
-		pin.End()
-	}
+	valid := b.verifyPinned(v)
 	dur := time.Since(start)
 	for i, r := range live {
 		r.done <- valid[i]

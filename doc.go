@@ -57,8 +57,11 @@
 // 500µs, the original playbook's heuristic). By default GOMAXPROCS batches
 // verify side by side, one worker each, while the next one forms, and the
 // MaxWait deadline is kept to tens of microseconds (a runtime timer would
-// round it up to a millisecond on an idle process; see BatcherConfig).
-// Verdicts are those of the single verifier of the Batcher's mode. The queue is bounded (MaxQueue):
+// round it up to a millisecond on an idle process; see BatcherConfig). On
+// Linux each verifier pins its thread to a CPU of its own while it verifies
+// a batch, so that two batches never share a CPU while another idles
+// (BatcherConfig.NoPinning turns this off). Verdicts are those of the
+// single verifier of the Batcher's mode. The queue is bounded (MaxQueue):
 // a full queue returns ErrOverloaded, or waits with BlockWhenFull; a caller
 // whose context ends gets ctx.Err() without delaying anyone; Close answers
 // every accepted request before it returns. An Observer receives counts,

@@ -79,7 +79,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listeni
 	maxWait := fs.Duration("max-wait", 0, fmt.Sprintf("longest wait of a request for its batch to fill (0: %v)", ronkms.DefaultMaxWait))
 	workers := fs.Int("workers", 0, "goroutines verifying one batch (0: 1, or GOMAXPROCS divided by -pipeline; see BatcherConfig)")
 	pipeline := fs.Int("pipeline", 0, "batches of one mode verifying at the same time (0: GOMAXPROCS divided by -workers; see BatcherConfig)")
-	noPinning := fs.Bool("no-pinning", false, "do not pin verifiers to CPUs of their own while they verify a batch (see BatcherConfig.NoPinning)")
+	noPinning := fs.Bool("no-pinning", false, "do not pin verifiers to CPUs of their own while they verify a batch (Linux; pinning is on by default and shortens the latency tail; turn it off when the host runs other CPU-heavy work; see BatcherConfig.NoPinning)")
 	maxQueue := fs.Int("max-queue", 0, fmt.Sprintf("requests queued per mode before answering 503 (0: %d)", ronkms.DefaultMaxQueue))
 	maxBody := fs.Int64("max-body", server.DefaultMaxBody, "largest request body in `bytes`; larger ones are answered 413")
 	maxItems := fs.Int("max-items", server.DefaultMaxItems, "most items in one batch request; more are answered 400")
