@@ -959,7 +959,7 @@ func parallelCapacity() float64 {
 		t := time.Now()
 		spin(k)
 		one = time.Since(t)
-		if one >= d/2 || k >= 1<<34 {
+		if one >= d/2 || k >= 1<<30 { // 1<<30 fits a 32-bit int
 			break
 		}
 		k *= 2

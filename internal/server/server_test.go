@@ -286,8 +286,9 @@ func TestBadInput(t *testing.T) {
 	good := []string{kv("key", key), kv("msg", msg), kv("sig", sig)}
 	item := obj(good...)
 	items := func(n int) string { return `{"items":[` + strings.Repeat(item+",", n-1) + item + `]}` }
-	bin := func(modeByte byte, n int, cs ...testgen.Case) []byte {
-		b := AppendBinaryHeader(nil, modeByte, n)
+	// n is the count as sent, 32 bits (int would overflow on 32-bit systems).
+	bin := func(modeByte byte, n uint32, cs ...testgen.Case) []byte {
+		b := AppendBinaryHeader(nil, modeByte, int(n))
 		for _, c := range cs {
 			b = AppendBinaryItem(b, c.Pub, c.Msg, c.Sig)
 		}
