@@ -97,9 +97,9 @@ type BatcherConfig struct {
 	// Why: without it, Linux at times runs two verifiers on one CPU while
 	// another CPU idles, and both batches take twice as long. Measured on 2
 	// vCPUs (BenchmarkBatcher, half load, p99 from the call, four runs):
-	// StdLib 1.9-2.3 ms pinned against 6.4-9.6 ms unpinned, Strict 2.1-2.4
-	// against 6.6-12.3 ms, ZIP215 0.8-2.1 ms against 0.9-6.4 ms; closed-loop
-	// throughput 0.87-1.23x direct VerifyBatch pinned, 0.88-1.30x unpinned
+	// StdLib 2.2-3.5 ms pinned against 7.2-8.9 ms unpinned, Strict 2.0-2.7
+	// against 9.8-11.4 ms, ZIP215 1.4-3.1 ms against 1.0-6.2 ms; closed-loop
+	// throughput 0.83-1.30x direct VerifyBatch pinned, 0.88-1.30x unpinned
 	// (earlier runs).
 	//
 	// What it costs: five system calls per batch (about 5 µs), which a
@@ -108,8 +108,9 @@ type BatcherConfig struct {
 	// batch. A pinned thread cannot leave its CPU to another process for
 	// the length of a batch (milliseconds), and a stop-the-world pause of
 	// the runtime waits for it: with a load generator on the same 2 vCPUs,
-	// ronkms serve answered 3-10% fewer requests pinned. Where the machine
-	// is shared with CPU-heavy work, measure both.
+	// ronkms serve's binary batch endpoint verified about 15% fewer
+	// signatures pinned (its other endpoints were within noise). Where the
+	// machine is shared with CPU-heavy work, measure both.
 	NoPinning bool
 	// Observer receives the Batcher's measurements; nil means none.
 	Observer Observer
