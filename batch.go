@@ -74,6 +74,11 @@ type BatchVerifier struct {
 
 	// scratch is the working memory of Verify, kept for the next call.
 	scratch *batchScratch
+
+	// cache, if not nil (a Batcher's verifiers), keeps decoded keys between
+	// calls; cacheSize is its number of entries after the last Verify.
+	cache     *keyCache
+	cacheSize int
 }
 
 // NewBatchVerifier returns an empty BatchVerifier for mode.
@@ -118,7 +123,12 @@ func (v *BatchVerifier) Verify() (allValid bool, valid []bool) {
 		v.scratch = new(batchScratch)
 	}
 	v.scratch.hotUses = v.cfg.hotKeyUses
-	return verifyItems(v.mode, v.cfg.workers, v.items, v.scratch)
+	v.scratch.cache = v.cache
+	allValid, valid = verifyItems(v.mode, v.cfg.workers, v.items, v.scratch)
+	if v.cache != nil {
+		v.cacheSize = v.cache.remember(v.scratch, v.items)
+	}
+	return allValid, valid
 }
 
 // verifyItems verifies items under mode with the given number of workers

@@ -77,6 +77,8 @@ type batchKey struct {
 	// pre holds the tables of -A once built (ModeStdLib and ModeStrict
 	// hot keys); nil until then.
 	pre atomic.Pointer[edwards.PrecomputedPoint]
+
+	cached bool // decoded from a keyCache by group, not in this batch
 }
 
 // decode decodes the key from pub (the bytes of its first item) unless that
@@ -125,6 +127,12 @@ type batchScratch struct {
 	items   []batchItem   // VerifyBatch: the items
 	hotUses int           // threshold of the current call (0: defaultHotKeyUses)
 	pooled  bool          // taken from scratchPool
+
+	// cache, if not nil, supplies decoded keys to group (a Batcher's
+	// BatchVerifiers); cacheHits counts the keys it supplied in the
+	// current call.
+	cache     *keyCache
+	cacheHits int
 }
 
 // scratchPool holds the scratch of VerifyBatch calls. It is the package's
@@ -155,7 +163,8 @@ func (sc *batchScratch) release() {
 
 // group fills sc.keys and sc.keyOf for items: one batchKey per distinct
 // key, in order of first use. The keys are not decoded here: the workers
-// decode them on first use (batchKey.decode), in parallel.
+// decode them on first use (batchKey.decode), in parallel, unless sc.cache
+// has them already.
 func (sc *batchScratch) group(items []batchItem) {
 	n := len(items)
 	if sc.keyIndex == nil {
@@ -165,6 +174,7 @@ func (sc *batchScratch) group(items []batchItem) {
 	}
 	sc.keyOf = resize(sc.keyOf, n)
 	sc.keys = sc.keys[:0]
+	sc.cacheHits = 0
 	last := int32(-1) // key of the previous well-formed item
 	for i := range items {
 		it := &items[i]
@@ -181,6 +191,9 @@ func (sc *batchScratch) group(items []batchItem) {
 				j = int32(len(sc.keys))
 				sc.keyIndex[it.pub] = j
 				sc.keys = append(sc.keys, batchKey{item: int32(i)})
+				if sc.cache != nil && sc.cache.lookup(&it.pub, &sc.keys[j]) {
+					sc.cacheHits++
+				}
 			}
 		}
 		sc.keys[j].count++
