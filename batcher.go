@@ -21,6 +21,7 @@ const (
 	DefaultMaxBatch    = 256
 	DefaultMaxWait     = 500 * time.Microsecond
 	DefaultMaxQueue    = 4096
+	DefaultKeyCache    = 4096
 )
 
 var (
@@ -80,6 +81,13 @@ type BatcherConfig struct {
 	// allocated up front, a pointer per slot. Default DefaultMaxQueue
 	// (4096).
 	MaxQueue int
+	// KeyCache is the number of decoded public keys the Batcher keeps
+	// between batches (about 250 bytes each), so that a key seen in one
+	// batch is not decoded again in the next; when it is full, a random
+	// entry makes room. Verdicts are the same with any size. Default
+	// DefaultKeyCache (4096). An Observer that is also a KeyCacheObserver
+	// receives its size and hits.
+	KeyCache int
 	// BlockWhenFull makes Verify wait for space in a full queue (until its
 	// context ends or the Batcher is closed) instead of returning
 	// ErrOverloaded at once.
@@ -131,6 +139,7 @@ func (c BatcherConfig) withDefaults() (BatcherConfig, error) {
 		{"Workers", int64(c.Workers)},
 		{"Pipeline", int64(c.Pipeline)},
 		{"MaxQueue", int64(c.MaxQueue)},
+		{"KeyCache", int64(c.KeyCache)},
 	} {
 		if f.v < 0 {
 			errs = append(errs, fmt.Sprintf("%s is negative (%d); use 0 for the default", f.name, f.v))
@@ -159,6 +168,9 @@ func (c BatcherConfig) withDefaults() (BatcherConfig, error) {
 		c.Pipeline = max(1, procs/c.Workers)
 	case c.Workers == 0:
 		c.Workers = max(1, procs/c.Pipeline)
+	}
+	if c.KeyCache == 0 {
+		c.KeyCache = DefaultKeyCache
 	}
 	if c.MaxQueue == 0 {
 		c.MaxQueue = DefaultMaxQueue
@@ -200,6 +212,9 @@ type Batcher struct {
 	verifiers sync.WaitGroup
 
 	free sync.Pool // of *batcherRequest, recycled by Verify
+
+	keys     *keyCache        // decoded keys, shared by the verifiers
+	cacheObs KeyCacheObserver // obs, if it observes the key cache
 }
 
 // batcherRequest is one queued Verify call. The caller copies the key and
@@ -230,10 +245,12 @@ func NewBatcher(cfg BatcherConfig) (*Batcher, error) {
 		spare:   make(chan []*batcherRequest, cfg.Pipeline+1),
 		closing: make(chan struct{}),
 		done:    make(chan struct{}),
+		keys:    newKeyCache(cfg.KeyCache),
 	}
 	if b.obs == nil {
 		b.obs = nopObserver{}
 	}
+	b.cacheObs, _ = b.obs.(KeyCacheObserver)
 	b.verifiers.Add(cfg.Pipeline)
 	for range cfg.Pipeline {
 		go b.verifyLoop()
@@ -500,6 +517,7 @@ func (b *Batcher) collect() {
 func (b *Batcher) verifyLoop() {
 	defer b.verifiers.Done()
 	v := NewBatchVerifier(b.cfg.Mode, WithWorkers(b.cfg.Workers))
+	v.cache = b.keys
 	for batch := range b.work {
 		b.verifyBatch(v, batch)
 		clear(batch) // drop the requests, which their callers recycle
@@ -558,6 +576,10 @@ func (b *Batcher) verifyBatch(v *BatchVerifier, batch []*batcherRequest) {
 		r.done <- valid[i]
 	}
 	v.Reset()
+	if b.cacheObs != nil {
+		hits, misses, size := v.cacheStats()
+		b.cacheObs.ObserveKeyCache(b.cfg.Mode, hits, misses, size)
+	}
 	b.obs.ObserveBatch(BatchStats{
 		Mode:       b.cfg.Mode,
 		Size:       len(live),

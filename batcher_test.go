@@ -197,6 +197,7 @@ func TestBatcherConfigValidation(t *testing.T) {
 		{ronkms.BatcherConfig{Workers: -1}, []string{"Workers is negative"}},
 		{ronkms.BatcherConfig{Pipeline: -1}, []string{"Pipeline is negative"}},
 		{ronkms.BatcherConfig{MaxQueue: -1}, []string{"MaxQueue is negative"}},
+		{ronkms.BatcherConfig{KeyCache: -1}, []string{"KeyCache is negative"}},
 		{ronkms.BatcherConfig{TargetBatch: 300}, []string{"TargetBatch (300) exceeds MaxBatch (256)"}},
 		{ronkms.BatcherConfig{TargetBatch: 65, MaxBatch: 64}, []string{"TargetBatch (65) exceeds MaxBatch (64)"}},
 		{ronkms.BatcherConfig{Mode: 9, Workers: -1, MaxQueue: -1}, []string{"Mode is Mode(9)", "Workers is negative", "MaxQueue is negative"}},
@@ -222,6 +223,7 @@ func TestBatcherConfigValidation(t *testing.T) {
 	want := ronkms.BatcherConfig{
 		Mode: ronkms.ModeZIP215, TargetBatch: 64, MaxBatch: 256, MaxWait: 500 * time.Microsecond,
 		Workers: 1, Pipeline: runtime.GOMAXPROCS(0), MaxQueue: ronkms.DefaultMaxQueue,
+		KeyCache: ronkms.DefaultKeyCache,
 	}
 	if def != want {
 		t.Errorf("defaults: got %+v, want %+v", def, want)

@@ -97,8 +97,7 @@ type BatchStats struct {
 // New kinds of measurements will not be added to this interface, which would
 // break its implementations. They will get interfaces of their own, which an
 // Observer may also implement and which their producers discover with a type
-// assertion. That is where the size and hit rate of a key cache will go once
-// there is a key cache.
+// assertion, as KeyCacheObserver.
 type Observer interface {
 	// ObserveOp reports one finished operation: op (OpVerify or
 	// OpVerifyBatch), the verification mode (the alg label is
@@ -149,3 +148,16 @@ func (nopObserver) ObserveOp(string, Mode, VerifyResult, time.Duration) {}
 func (nopObserver) ObserveFailure(string, string)                       {}
 func (nopObserver) ObserveBatch(BatchStats)                             {}
 func (nopObserver) ObserveQueueDepth(int)                               {}
+
+// A KeyCacheObserver is an Observer that also receives the measurements of
+// a Batcher's key cache (BatcherConfig.KeyCache). NewBatcher looks for it
+// with a type assertion on BatcherConfig.Observer.
+type KeyCacheObserver interface {
+	// ObserveKeyCache reports one batch's use of the key cache of a
+	// Batcher of the given mode, right before ObserveBatch: hits and misses
+	// count the batch's distinct well-formed keys that the cache had
+	// decoded already and those it had not, and size is the cache's number
+	// of entries after the batch. The hit rate is hits over hits plus
+	// misses.
+	ObserveKeyCache(mode Mode, hits, misses, size int)
+}

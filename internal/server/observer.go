@@ -38,6 +38,14 @@ func (o modeObserver) ObserveFailure(op, kind string) { o.d.inner.ObserveFailure
 
 func (o modeObserver) ObserveBatch(s ronkms.BatchStats) { o.d.inner.ObserveBatch(s) }
 
+// ObserveKeyCache passes the key cache's measurements on, if the inner
+// Observer takes them (the metrics/prom Observer does).
+func (o modeObserver) ObserveKeyCache(mode ronkms.Mode, hits, misses, size int) {
+	if kc, ok := o.d.inner.(ronkms.KeyCacheObserver); ok {
+		kc.ObserveKeyCache(mode, hits, misses, size)
+	}
+}
+
 // ObserveQueueDepth records the depth of o's Batcher and reports the sum.
 // The lock orders the sums: the last one reported is the current total. It is
 // taken by the three collector goroutines only, briefly.

@@ -19,6 +19,8 @@
 //	kms_batch_size                      histogram
 //	kms_batch_wait_seconds              histogram
 //	kms_queue_depth                     gauge
+//	kms_key_cache_lookups_total{alg,result} counter
+//	kms_key_cache_size{alg}             gauge
 //
 // kms_ops_total counts finished operations. op is "verify" (one signature:
 // one Batcher.Verify call) or "verify_batch" (one caller-formed batch, for a
@@ -53,6 +55,14 @@
 //
 // Every series of the known label values exists from the start, at zero.
 //
-// The key cache's size and hit rate will be exported here once ronkms has a
-// key cache, through an observer interface of its own (see ronkms.Observer).
+// kms_key_cache_lookups_total counts, per batch, the distinct well-formed
+// public keys the Batcher looked up in its key cache (BatcherConfig.KeyCache),
+// by alg and result: "hit" (decoded in an earlier batch) or "miss". The hit
+// rate over a window is
+//
+//	rate(kms_key_cache_lookups_total{result="hit"}[5m]) / rate(kms_key_cache_lookups_total[5m])
+//
+// kms_key_cache_size is the number of decoded keys the cache of the
+// Batcher of alg holds, after its latest batch. Observer implements
+// ronkms.KeyCacheObserver for these two.
 package prom

@@ -16,6 +16,9 @@ const (
 	BatchSize     = "kms_batch_size"
 	BatchWait     = "kms_batch_wait_seconds"
 	QueueDepth    = "kms_queue_depth"
+
+	KeyCacheLookups = "kms_key_cache_lookups_total"
+	KeyCacheSize    = "kms_key_cache_size"
 )
 
 const (
@@ -66,14 +69,22 @@ type Observer struct {
 	batchSize  prometheus.Histogram
 	batchWait  prometheus.Histogram
 	queueDepth prometheus.Gauge
+	keyLookups *prometheus.CounterVec
+	keyEntries *prometheus.GaugeVec
 
 	// Series of the known label values, resolved once.
 	opsBy      [numKnownOps][numModes][numResults]prometheus.Counter
 	latencyBy  [numKnownOps]prometheus.Observer
 	failuresBy [numKnownOps]map[string]prometheus.Counter
+	hitsBy     [numModes]prometheus.Counter
+	missesBy   [numModes]prometheus.Counter
+	entriesBy  [numModes]prometheus.Gauge
 }
 
-var _ ronkms.Observer = (*Observer)(nil)
+var (
+	_ ronkms.Observer         = (*Observer)(nil)
+	_ ronkms.KeyCacheObserver = (*Observer)(nil)
+)
 
 // NewObserver creates the metrics, registers them with reg
 // (prometheus.DefaultRegisterer if reg is nil) and returns an Observer that
@@ -112,6 +123,19 @@ func NewObserver(reg prometheus.Registerer) (*Observer, error) {
 			Name: QueueDepth,
 			Help: "Requests accepted by the micro-batcher and not yet handed to a verifier.",
 		}),
+		keyLookups: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: KeyCacheLookups,
+			Help: "Distinct public keys of each batch looked up in the micro-batcher's key cache, by algorithm and result (hit: decoded already; miss).",
+		}, []string{"alg", "result"}),
+		keyEntries: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: KeyCacheSize,
+			Help: "Decoded public keys held by the micro-batcher's key cache, by algorithm (one cache per Batcher).",
+		}, []string{"alg"}),
+	}
+	for j, m := range knownModes {
+		o.hitsBy[j] = o.keyLookups.WithLabelValues(algPrefix+m.String(), "hit")
+		o.missesBy[j] = o.keyLookups.WithLabelValues(algPrefix+m.String(), "miss")
+		o.entriesBy[j] = o.keyEntries.WithLabelValues(algPrefix + m.String())
 	}
 	for i, op := range knownOps {
 		for j, m := range knownModes {
@@ -125,7 +149,7 @@ func NewObserver(reg prometheus.Registerer) (*Observer, error) {
 			o.failuresBy[i][k] = o.failures.WithLabelValues(op, k)
 		}
 	}
-	cs := []prometheus.Collector{o.ops, o.failures, o.latency, o.batchSize, o.batchWait, o.queueDepth}
+	cs := []prometheus.Collector{o.ops, o.failures, o.latency, o.batchSize, o.batchWait, o.queueDepth, o.keyLookups, o.keyEntries}
 	for i, c := range cs {
 		if err := reg.Register(c); err != nil {
 			for _, r := range cs[:i] { // all or nothing
@@ -177,6 +201,22 @@ func (o *Observer) ObserveFailure(op, kind string) {
 func (o *Observer) ObserveBatch(s ronkms.BatchStats) {
 	o.batchSize.Observe(float64(s.Size))
 	o.batchWait.Observe(s.OldestWait.Seconds())
+}
+
+// ObserveKeyCache counts the batch's key lookups in
+// kms_key_cache_lookups_total and sets kms_key_cache_size.
+func (o *Observer) ObserveKeyCache(mode ronkms.Mode, hits, misses, size int) {
+	m := int(mode)
+	if m < 0 || m >= numModes {
+		alg := algPrefix + mode.String()
+		o.keyLookups.WithLabelValues(alg, "hit").Add(float64(hits))
+		o.keyLookups.WithLabelValues(alg, "miss").Add(float64(misses))
+		o.keyEntries.WithLabelValues(alg).Set(float64(size))
+		return
+	}
+	o.hitsBy[m].Add(float64(hits))
+	o.missesBy[m].Add(float64(misses))
+	o.entriesBy[m].Set(float64(size))
 }
 
 // ObserveQueueDepth sets kms_queue_depth.

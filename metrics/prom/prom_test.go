@@ -104,19 +104,21 @@ func TestObserverScrape(t *testing.T) {
 	// Before any event: every family is exposed, every known series at 0.
 	fams := scrape(t, srv.URL)
 	wantTypes := map[string]dto.MetricType{
-		prom.OpsTotal:      dto.MetricType_COUNTER,
-		prom.FailuresTotal: dto.MetricType_COUNTER,
-		prom.OpLatency:     dto.MetricType_HISTOGRAM,
-		prom.BatchSize:     dto.MetricType_HISTOGRAM,
-		prom.BatchWait:     dto.MetricType_HISTOGRAM,
-		prom.QueueDepth:    dto.MetricType_GAUGE,
+		prom.OpsTotal:        dto.MetricType_COUNTER,
+		prom.FailuresTotal:   dto.MetricType_COUNTER,
+		prom.OpLatency:       dto.MetricType_HISTOGRAM,
+		prom.BatchSize:       dto.MetricType_HISTOGRAM,
+		prom.BatchWait:       dto.MetricType_HISTOGRAM,
+		prom.QueueDepth:      dto.MetricType_GAUGE,
+		prom.KeyCacheLookups: dto.MetricType_COUNTER,
+		prom.KeyCacheSize:    dto.MetricType_GAUGE,
 	}
 	var names []string
 	for name := range fams {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	want := []string{"kms_batch_size", "kms_batch_wait_seconds", "kms_failures_total", "kms_op_latency_seconds", "kms_ops_total", "kms_queue_depth"}
+	want := []string{"kms_batch_size", "kms_batch_wait_seconds", "kms_failures_total", "kms_key_cache_lookups_total", "kms_key_cache_size", "kms_op_latency_seconds", "kms_ops_total", "kms_queue_depth"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("exposed families %v, want %v", names, want)
 	}
@@ -297,6 +299,18 @@ func TestObserverScrape(t *testing.T) {
 	}
 	if got := series(t, fams, prom.QueueDepth, nil).GetGauge().GetValue(); got != 0 {
 		t.Errorf("%s = %v after Close, want 0", prom.QueueDepth, got)
+	}
+	// One key lookup per batch (one signature each). The valid signatures
+	// share one key: after the first, every one is a hit. The invalid one's
+	// key may be remembered or not (a signature whose s is out of range
+	// never needs its key decoded).
+	hits := counter(t, fams, prom.KeyCacheLookups, map[string]string{"alg": alg, "result": "hit"})
+	misses := counter(t, fams, prom.KeyCacheLookups, map[string]string{"alg": alg, "result": "miss"})
+	if hits+misses != queued || hits < 5 {
+		t.Errorf("%s: %d hits and %d misses for %d batches of one, want at least 5 hits", prom.KeyCacheLookups, hits, misses, queued)
+	}
+	if got := series(t, fams, prom.KeyCacheSize, map[string]string{"alg": alg}).GetGauge().GetValue(); got < 1 || got > 2 {
+		t.Errorf("%s = %v with one or two keys seen, want 1 or 2", prom.KeyCacheSize, got)
 	}
 }
 
