@@ -105,20 +105,19 @@ type BatcherConfig struct {
 	// Why: without it, Linux at times runs two verifiers on one CPU while
 	// another CPU idles, and both batches take twice as long. Measured on 2
 	// vCPUs (BenchmarkBatcher, half load, p99 from the call, four runs):
-	// StdLib 2.2-3.5 ms pinned against 7.2-8.9 ms unpinned, Strict 2.0-2.7
-	// against 9.8-11.4 ms, ZIP215 1.4-3.1 ms against 1.0-6.2 ms; closed-loop
-	// throughput 0.83-1.30x direct VerifyBatch pinned, 0.88-1.30x unpinned
-	// (earlier runs).
+	// StdLib 1.6-1.8 ms pinned against 5.9-7.9 ms unpinned, Strict 1.6-1.9
+	// against 5.8-7.7 ms, ZIP215 0.8-1.2 ms against 2.8-5.0 ms. Closed-loop
+	// throughput did not change measurably.
 	//
 	// What it costs: five system calls per batch (about 5 µs), which a
 	// seccomp filter must allow (sched_getaffinity, sched_setaffinity,
 	// getcpu); a filter that kills the process on them kills it at the first
 	// batch. A pinned thread cannot leave its CPU to another process for
 	// the length of a batch (milliseconds), and a stop-the-world pause of
-	// the runtime waits for it: with a load generator on the same 2 vCPUs,
-	// ronkms serve's binary batch endpoint verified about 15% fewer
-	// signatures pinned (its other endpoints were within noise). Where the
-	// machine is shared with CPU-heavy work, measure both.
+	// the runtime waits for it: saturated by a load generator on the same 2
+	// vCPUs, ronkms serve answered 13% fewer single requests pinned and
+	// verified 5-7% fewer signatures in batch requests. Where the machine
+	// is shared with CPU-heavy work, measure both.
 	NoPinning bool
 	// Observer receives the Batcher's measurements; nil means none.
 	Observer Observer

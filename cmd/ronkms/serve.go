@@ -81,6 +81,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listeni
 	pipeline := fs.Int("pipeline", 0, "batches of one mode verifying at the same time (0: GOMAXPROCS divided by -workers; see BatcherConfig)")
 	noPinning := fs.Bool("no-pinning", false, "do not pin verifiers to CPUs of their own while they verify a batch (Linux; pinning is on by default and shortens the latency tail; turn it off when the host runs other CPU-heavy work; see BatcherConfig.NoPinning)")
 	maxQueue := fs.Int("max-queue", 0, fmt.Sprintf("requests queued per mode before answering 503 (0: %d)", ronkms.DefaultMaxQueue))
+	keyCache := fs.Int("key-cache", 0, fmt.Sprintf("decoded public keys kept per mode between batches (0: %d)", ronkms.DefaultKeyCache))
 	maxBody := fs.Int64("max-body", server.DefaultMaxBody, "largest request body in `bytes`; larger ones are answered 413")
 	maxItems := fs.Int("max-items", server.DefaultMaxItems, "most items in one batch request; more are answered 400")
 	reqTimeout := fs.Duration("request-timeout", server.DefaultRequestTimeout, "longest wait for the verdicts of one request; past it, 503")
@@ -124,6 +125,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listeni
 			Workers:     *workers,
 			Pipeline:    *pipeline,
 			MaxQueue:    *maxQueue,
+			KeyCache:    *keyCache,
 			NoPinning:   *noPinning,
 		},
 		MaxBody:        *maxBody,
