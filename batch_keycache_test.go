@@ -100,3 +100,71 @@ func checkKeyCache(t *testing.T, label string, c *keyCache) {
 		}
 	}
 }
+
+// FuzzKeyCache: arbitrary items (each a key from a small set of fuzzed
+// keys, so that keys repeat, a fuzzed signature and message) get the single
+// verifier's verdicts from a BatchVerifier without a cache, and with one
+// twice (the second time its keys come from the cache), in every mode; and
+// every cache entry equals a fresh decoding.
+func FuzzKeyCache(f *testing.F) {
+	rng := pkRNG(f, "FuzzKeyCache")
+	s := testgen.NewSigner(rng)
+	honest := s.Honest([]byte("m"))
+	seed := append([]byte{0, 3}, honest.Pub...)
+	seed = append(seed, testgen.DerivedSmallOrderEncodings()[1]...)
+	seed = append(seed, testgen.NonCanonicalLargeOrderEncodings()[0]...)
+	seed = append(seed, 0, 'm')
+	seed = append(seed, honest.Sig...)
+	seed = append(seed, 1, 'x')
+	seed = append(seed, honest.Sig...)
+	f.Add(seed)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) < 2 {
+			return
+		}
+		mode := Mode(data[0] % 3)
+		nKeys := 1 + int(data[1]%4)
+		data = data[2:]
+		if len(data) < 32*nKeys {
+			return
+		}
+		keys := make([][]byte, nKeys)
+		for i := range keys {
+			keys[i], data = data[:32], data[32:]
+		}
+		var cases []testgen.Case
+		for len(data) >= 2+64 && len(cases) < 16 {
+			c := testgen.Case{Pub: keys[int(data[0])%nKeys], Msg: data[1:2], Sig: data[2:66]}
+			cases = append(cases, c)
+			data = data[66:]
+		}
+		if len(cases) == 0 {
+			return
+		}
+		run := func(v *BatchVerifier) []bool {
+			v.Reset()
+			for _, c := range cases {
+				v.Add(c.Pub, c.Msg, c.Sig)
+			}
+			_, valid := v.Verify()
+			return valid
+		}
+		want := run(NewBatchVerifier(mode, WithWorkers(1)))
+		for i, c := range cases {
+			if single := pkSingle(mode, c); want[i] != single {
+				t.Fatalf("mode=%v item %d: batch %v, single verifier %v", mode, i, want[i], single)
+			}
+		}
+		cached := NewBatchVerifier(mode, WithWorkers(2))
+		cached.cache = newKeyCache(2)
+		for round := range 2 {
+			got := run(cached)
+			for i := range cases {
+				if got[i] != want[i] {
+					t.Fatalf("mode=%v round %d item %d: %v with the key cache, %v without", mode, round, i, got[i], want[i])
+				}
+			}
+			checkKeyCache(t, fmt.Sprintf("mode=%v round %d", mode, round), cached.cache)
+		}
+	})
+}
