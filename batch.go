@@ -116,19 +116,36 @@ func (v *BatchVerifier) Reset() {
 // not reset the verifier. If the verifier's mode is not one of the three
 // modes, Verify returns (false, nil).
 func (v *BatchVerifier) Verify() (allValid bool, valid []bool) {
+	allValid, valid = v.verify()
+	v.rememberKeys()
+	return allValid, valid
+}
+
+// verify is Verify without storing the batch's key decodings in v's key
+// cache: a Batcher calls rememberKeys itself, after it has sent the
+// verdicts.
+func (v *BatchVerifier) verify() (allValid bool, valid []bool) {
 	if !v.mode.valid() {
 		return false, nil
 	}
 	if v.scratch == nil {
 		v.scratch = new(batchScratch)
 	}
-	v.scratch.hotUses = v.cfg.hotKeyUses
-	v.scratch.cache = v.cache
-	allValid, valid = verifyItems(v.mode, v.cfg.workers, v.items, v.scratch)
-	if v.cache != nil {
+	sc := v.scratch
+	sc.hotUses = v.cfg.hotKeyUses
+	sc.cache = v.cache
+	// group resets these for every batch with items; an empty batch must
+	// not leave the previous batch's keys for rememberKeys and cacheStats.
+	sc.keys, sc.cacheHits = sc.keys[:0], 0
+	return verifyItems(v.mode, v.cfg.workers, v.items, sc)
+}
+
+// rememberKeys stores the key decodings of the last verify in v's key
+// cache, if it has one.
+func (v *BatchVerifier) rememberKeys() {
+	if v.cache != nil && v.scratch != nil {
 		v.cacheSize = v.cache.remember(v.scratch, v.items)
 	}
-	return allValid, valid
 }
 
 // verifyItems verifies items under mode with the given number of workers

@@ -84,12 +84,20 @@ func TestKeyCacheCraftedKeys(t *testing.T) {
 	}
 }
 
-// checkKeyCache compares every entry with a fresh decoding of its bytes.
+// checkKeyCache checks the index against the slots and compares every entry
+// with a fresh decoding of its bytes.
 func checkKeyCache(t *testing.T, label string, c *keyCache) {
 	t.Helper()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for pub, e := range c.m {
+	if len(c.index) != len(c.slots) || len(c.slots) > c.max {
+		t.Fatalf("%s: %d index entries, %d slots, at most %d", label, len(c.index), len(c.slots), c.max)
+	}
+	for pub, i := range c.index {
+		e := c.slots[i]
+		if e.pub != pub {
+			t.Fatalf("%s: index entry %x points at the slot of %x", label, pub, e.pub)
+		}
 		var A edwards.Point
 		_, err := A.SetBytes(pub[:])
 		if ok := err == nil; ok != e.ok {
@@ -98,6 +106,73 @@ func checkKeyCache(t *testing.T, label string, c *keyCache) {
 		if e.ok && (A.Equal(&e.A) != 1 || A.IsSmallOrder() != e.small) {
 			t.Fatalf("%s: cached key %x: point or small order differs from a fresh decoding", label, pub)
 		}
+	}
+}
+
+// TestKeyCacheSkipsUndecodedKeys: a batch whose only signature under a key
+// has s out of range never decodes the key, and must not store it (as bad,
+// say); the next batch's honest signature under that key is valid.
+func TestKeyCacheSkipsUndecodedKeys(t *testing.T) {
+	rng := pkRNG(t, "TestKeyCacheSkipsUndecodedKeys")
+	c := testgen.NewSigner(rng).Honest([]byte("m"))
+	bad := append([]byte(nil), c.Sig...)
+	for i := 32; i < 64; i++ {
+		bad[i] = 0xff // s >= l
+	}
+	for _, mode := range []Mode{ModeStdLib, ModeStrict, ModeZIP215} {
+		v := NewBatchVerifier(mode, WithWorkers(1))
+		v.cache = newKeyCache(16)
+		v.Add(c.Pub, c.Msg, bad)
+		if ok, _ := v.Verify(); ok {
+			t.Fatalf("%v: s out of range accepted", mode)
+		}
+		if h, m, n := v.cacheStats(); h != 0 || m != 1 || n != 0 {
+			t.Errorf("%v: %d hits, %d misses, %d entries after a batch that never decoded its key; want 0, 1, 0", mode, h, m, n)
+		}
+		v.Reset()
+		v.Add(c.Pub, c.Msg, c.Sig)
+		if ok, _ := v.Verify(); !ok {
+			t.Errorf("%v: honest signature rejected after its key was skipped", mode)
+		}
+		if _, _, n := v.cacheStats(); n != 1 {
+			t.Errorf("%v: %d entries after the honest batch, want 1", mode, n)
+		}
+		// An empty batch leaves nothing behind for the stats or the cache.
+		v.Reset()
+		v.Verify()
+		if h, m, n := v.cacheStats(); h != 0 || m != 0 || n != 1 {
+			t.Errorf("%v: empty batch: %d hits, %d misses, %d entries; want 0, 0, 1", mode, h, m, n)
+		}
+	}
+}
+
+// TestKeyCacheReplacement fills a small cache far past its size: it stays
+// at its size, index and slots agree, and the last key stored is there.
+func TestKeyCacheReplacement(t *testing.T) {
+	rng := pkRNG(t, "TestKeyCacheReplacement")
+	c := newKeyCache(8)
+	v := NewBatchVerifier(ModeZIP215, WithWorkers(1))
+	v.cache = c
+	for i := range 200 {
+		s := testgen.NewSigner(rng)
+		h := s.Honest([]byte{byte(i)})
+		v.Reset()
+		v.Add(h.Pub, h.Msg, h.Sig)
+		if ok, _ := v.Verify(); !ok {
+			t.Fatalf("honest signature %d rejected", i)
+		}
+		var pub [32]byte
+		copy(pub[:], h.Pub)
+		c.mu.Lock()
+		_, stored := c.index[pub]
+		c.mu.Unlock()
+		if !stored {
+			t.Fatalf("key %d not stored by its batch", i)
+		}
+		checkKeyCache(t, fmt.Sprintf("key %d", i), c)
+	}
+	if _, _, n := v.cacheStats(); n != 8 {
+		t.Errorf("%d entries after 200 keys in a cache of 8", n)
 	}
 }
 
