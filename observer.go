@@ -151,13 +151,18 @@ func (nopObserver) ObserveQueueDepth(int)                               {}
 
 // A KeyCacheObserver is an Observer that also receives the measurements of
 // a Batcher's key cache (BatcherConfig.KeyCache). NewBatcher looks for it
-// with a type assertion on BatcherConfig.Observer.
+// with a type assertion on BatcherConfig.Observer. As for Observer, the
+// method is called by many goroutines at once and must be cheap and never
+// block.
 type KeyCacheObserver interface {
 	// ObserveKeyCache reports one batch's use of the key cache of a
 	// Batcher of the given mode, right before ObserveBatch: hits and misses
 	// count the batch's distinct well-formed keys that the cache had
-	// decoded already and those it had not, and size is the cache's number
-	// of entries after the batch. The hit rate is hits over hits plus
-	// misses.
+	// decoded already and those it had not (a key the batch never had to
+	// decode, every one of its signatures having s out of range, is a miss
+	// and is not stored), and size is the cache's number of entries after
+	// the batch. The hit rate is hits over hits plus misses. With Pipeline
+	// above 1 the verifiers report concurrently, so a report of size may
+	// arrive after a newer one.
 	ObserveKeyCache(mode Mode, hits, misses, size int)
 }

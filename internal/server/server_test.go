@@ -806,6 +806,14 @@ func TestMetrics(t *testing.T) {
 	if d := find(t, fams, "kms_queue_depth", nil).GetGauge().GetValue(); d != 0 {
 		t.Errorf("kms_queue_depth %v when idle", d)
 	}
+	// The Batchers' key caches report through the per-mode wrappers.
+	lookups := 0.0
+	for _, m := range fams["kms_key_cache_lookups_total"].GetMetric() {
+		lookups += m.GetCounter().GetValue()
+	}
+	if lookups == 0 {
+		t.Error("kms_key_cache_lookups_total is 0 after batches of well-formed keys")
+	}
 	hd := find(t, fams, "kms_http_request_duration_seconds", map[string]string{"handler": PathVerify}).GetHistogram()
 	if hd.GetSampleCount() != 12 {
 		t.Errorf("request duration count %d, want 12", hd.GetSampleCount())

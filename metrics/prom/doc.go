@@ -62,7 +62,9 @@
 //
 //	rate(kms_key_cache_lookups_total{result="hit"}[5m]) / rate(kms_key_cache_lookups_total[5m])
 //
-// kms_key_cache_size is the number of decoded keys the cache of the
-// Batcher of alg holds, after its latest batch. Observer implements
+// A key the batch never had to decode (all its signatures had s out of
+// range) counts as a miss every time. kms_key_cache_size is the number of
+// decoded keys the cache of the Batcher of alg holds, after one of its
+// latest batches (verifiers report concurrently). Observer implements
 // ronkms.KeyCacheObserver for these two.
 package prom
