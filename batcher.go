@@ -105,10 +105,10 @@ type BatcherConfig struct {
 	//
 	// Why: without it, Linux at times runs two verifiers on one CPU while
 	// another CPU idles, and both batches take twice as long. Measured on 2
-	// vCPUs (BenchmarkBatcher, half load, p99 from the call, four runs):
-	// StdLib 1.6-1.8 ms pinned against 5.9-7.9 ms unpinned, Strict 1.6-1.9
-	// against 5.8-7.7 ms, ZIP215 0.8-1.2 ms against 2.8-5.0 ms. Closed-loop
-	// throughput did not change measurably.
+	// vCPUs (BenchmarkBatcher, half load, p99 from the call, six runs):
+	// StdLib 1.8-2.5 ms pinned against 6.0-9.9 ms unpinned, Strict 1.7-2.4
+	// ms (5.0 once) against 5.4-7.6 ms, ZIP215 0.9-1.2 ms against 2.9-5.5
+	// ms. Closed-loop throughput did not change measurably.
 	//
 	// What it costs: five system calls per batch (about 5 µs), which a
 	// seccomp filter must allow (sched_getaffinity, sched_setaffinity,
