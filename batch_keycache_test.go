@@ -15,15 +15,7 @@ import (
 )
 
 func TestKeyCacheReuse(t *testing.T) {
-	rng := pkRNG(t, "TestKeyCacheReuse")
-	signers := make([]*testgen.Signer, 5)
-	for i := range signers {
-		signers[i] = testgen.NewSigner(rng)
-	}
-	rounds := 12
-	if testing.Short() {
-		rounds = 4
-	}
+	rng, signers, rounds := pkReuseSetup(t, "TestKeyCacheReuse")
 	for _, mode := range []Mode{ModeStdLib, ModeStrict, ModeZIP215} {
 		for _, size := range []int{2, 4096} {
 			for _, workers := range []int{1, 3} {
@@ -31,12 +23,7 @@ func TestKeyCacheReuse(t *testing.T) {
 				v.cache = newKeyCache(size)
 				hits := 0
 				for r := range rounds {
-					nKeys := 1 + rng.IntN(len(signers))
-					perKey := 1 + rng.IntN(2*defaultHotKeyUses)
-					cases := pkBatch(t, rng, signers[:nKeys], perKey)
-					want := pkExpected(t, mode, cases)
-					label := fmt.Sprintf("mode=%v/cache=%d/workers=%d/round=%d/keys=%d/n=%d", mode, size, workers, r, nKeys, len(cases))
-					pkRun(t, label, mode, workers, v, cases, want)
+					label := pkReuseRound(t, rng, signers, 2*defaultHotKeyUses, v, fmt.Sprintf("mode=%v/cache=%d/workers=%d/round=%d", mode, size, workers, r))
 					h, m, n := v.cacheStats()
 					if h+m != len(v.scratch.keys) || n > size {
 						t.Fatalf("%s: %d hits + %d misses for %d distinct keys, %d entries in a cache of %d", label, h, m, len(v.scratch.keys), n, size)

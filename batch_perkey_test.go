@@ -283,7 +283,21 @@ func TestBatchPerKeyDefaultThreshold(t *testing.T) {
 // batches of different sizes and key mixes (growing and shrinking its
 // scratch), every verdict equal to the single verifier's.
 func TestBatchPerKeyReuse(t *testing.T) {
-	rng := pkRNG(t, "TestBatchPerKeyReuse")
+	rng, signers, rounds := pkReuseSetup(t, "TestBatchPerKeyReuse")
+	for _, mode := range []Mode{ModeStdLib, ModeStrict, ModeZIP215} {
+		for workers := 1; workers <= 4; workers++ {
+			v := NewBatchVerifier(mode, WithWorkers(workers))
+			for r := range rounds {
+				pkReuseRound(t, rng, signers, 3*defaultHotKeyUses, v, fmt.Sprintf("mode=%v/workers=%d/round=%d", mode, workers, r))
+			}
+		}
+	}
+}
+
+// pkReuseSetup returns the random source, five signers and the number of
+// rounds (fewer under -short) of the tests that reuse one BatchVerifier.
+func pkReuseSetup(t *testing.T, name string) (*rand.Rand, []*testgen.Signer, int) {
+	rng := pkRNG(t, name)
 	signers := make([]*testgen.Signer, 5)
 	for i := range signers {
 		signers[i] = testgen.NewSigner(rng)
@@ -292,19 +306,20 @@ func TestBatchPerKeyReuse(t *testing.T) {
 	if testing.Short() {
 		rounds = 4
 	}
-	for _, mode := range []Mode{ModeStdLib, ModeStrict, ModeZIP215} {
-		for workers := 1; workers <= 4; workers++ {
-			v := NewBatchVerifier(mode, WithWorkers(workers))
-			for r := range rounds {
-				nKeys := 1 + rng.IntN(len(signers))
-				perKey := 1 + rng.IntN(3*defaultHotKeyUses)
-				cases := pkBatch(t, rng, signers[:nKeys], perKey)
-				want := pkExpected(t, mode, cases)
-				label := fmt.Sprintf("mode=%v/workers=%d/round=%d/keys=%d/n=%d", mode, workers, r, nKeys, len(cases))
-				pkRun(t, label, mode, workers, v, cases, want)
-			}
-		}
-	}
+	return rng, signers, rounds
+}
+
+// pkReuseRound verifies one batch of some of signers' keys, up to maxPerKey
+// items each with crafted ones among them, on v, checks every verdict and
+// returns the batch's label.
+func pkReuseRound(t *testing.T, rng *rand.Rand, signers []*testgen.Signer, maxPerKey int, v *BatchVerifier, prefix string) string {
+	nKeys := 1 + rng.IntN(len(signers))
+	perKey := 1 + rng.IntN(maxPerKey)
+	cases := pkBatch(t, rng, signers[:nKeys], perKey)
+	want := pkExpected(t, v.mode, cases)
+	label := fmt.Sprintf("%s/keys=%d/n=%d", prefix, nKeys, len(cases))
+	pkRun(t, label, v.mode, v.cfg.workers, v, cases, want)
+	return label
 }
 
 // TestBatchPerKeyAllInvalidLengths: batches with no well-formed item in the
