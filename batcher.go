@@ -116,9 +116,9 @@ type BatcherConfig struct {
 	// batch. A pinned thread cannot leave its CPU to another process for
 	// the length of a batch (milliseconds), and a stop-the-world pause of
 	// the runtime waits for it: saturated by a load generator on the same 2
-	// vCPUs, ronkms serve answered 13% fewer single requests pinned and
-	// verified 5-7% fewer signatures in batch requests. Where the machine
-	// is shared with CPU-heavy work, measure both.
+	// vCPUs, ronkms serve answered 3-9% fewer requests pinned (means of
+	// three runs per endpoint). Where the machine is shared with CPU-heavy
+	// work, measure both.
 	NoPinning bool
 	// Observer receives the Batcher's measurements; nil means none.
 	Observer Observer
