@@ -74,46 +74,66 @@ func slowed(b *testing.B, op func(i int) bool) func(i int) bool {
 	if injectFactor <= 1 || !injectMatch.MatchString(b.Name()) {
 		return op
 	}
-	return slowBy(injectFactor, op)
+	return slowBy(injectFactor, op, realClock{})
 }
 
-// slowBy returns op made factor times as costly.
-func slowBy(factor float64, op func(i int) bool) func(i int) bool {
+// slowClock is what the injected slowdown reads and burns: the process CPU
+// clock (ok false where there is none), a wall clock, and a short spin of
+// extra work. Benchmarks use realClock; TestInjectedSlowdown uses a fake
+// one in which the operations and the spins cost known amounts, so that it
+// counts the injected work instead of timing it.
+type slowClock interface {
+	CPU() (ns int64, ok bool)
+	Wall() time.Time
+	Spin()
+}
+
+type realClock struct{}
+
+func (realClock) CPU() (int64, bool) { return ProcessCPUTime() }
+func (realClock) Wall() time.Time    { return time.Now() }
+func (realClock) Spin() {
+	for range 1024 {
+		spinSink++
+	}
+}
+
+var spinSink int
+
+// slowBy returns op made factor times as costly, as measured by clk.
+func slowBy(factor float64, op func(i int) bool, clk slowClock) func(i int) bool {
 	extra := factor - 1
-	if mark, ok := ProcessCPUTime(); ok {
+	if mark, ok := clk.CPU(); ok {
 		// Read the CPU clock (a system call) only after 16 operations or
 		// 1 ms of wall time (time.Now is cheap), so that the clock reads
 		// add no measurable cost themselves.
-		n, wmark := 0, time.Now()
+		n, wmark := 0, clk.Wall()
 		return func(i int) bool {
 			ok := op(i)
-			if n++; n < 16 && time.Since(wmark) < time.Millisecond {
+			if n++; n < 16 && clk.Wall().Sub(wmark) < time.Millisecond {
 				return ok
 			}
-			now, _ := ProcessCPUTime()
+			now, _ := clk.CPU()
 			end := now + int64(float64(now-mark)*extra)
 			for {
-				for range 1024 {
-					spinSink++
-				}
-				if c, _ := ProcessCPUTime(); c >= end {
-					mark, n, wmark = c, 0, time.Now()
+				clk.Spin()
+				if c, _ := clk.CPU(); c >= end {
+					mark, n, wmark = c, 0, clk.Wall()
 					return ok
 				}
 			}
 		}
 	}
 	return func(i int) bool {
-		t0 := time.Now()
+		t0 := clk.Wall()
 		ok := op(i)
-		end := time.Now().Add(time.Duration(float64(time.Since(t0)) * extra))
-		for time.Now().Before(end) {
+		end := clk.Wall().Add(time.Duration(float64(clk.Wall().Sub(t0)) * extra))
+		for clk.Wall().Before(end) {
+			clk.Spin()
 		}
 		return ok
 	}
 }
-
-var spinSink int
 
 // run is the timed loop shared by every benchmark: op(i) performs operation
 // number i (i cycles through 0..period-1) and returns false on a wrong
