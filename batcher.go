@@ -215,6 +215,18 @@ type Batcher struct {
 
 	keys     *keyCache        // decoded keys, shared by the verifiers
 	cacheObs KeyCacheObserver // obs, if it observes the key cache
+
+	// hooks is nil except in this package's tests, which learn from it
+	// what no Observer sees: that a request entered the queue, or found it
+	// full. Tests wait on these counts instead of sleeping.
+	hooks *batcherHooks
+}
+
+// batcherHooks is told of intake events (tests only; see Batcher.hooks).
+// Its functions run on the caller of Verify and must not block.
+type batcherHooks struct {
+	accepted func() // a request entered the queue
+	full     func() // a request found the queue full (before ErrOverloaded or waiting for space)
 }
 
 // batcherRequest is one queued Verify call. The caller copies the key and
@@ -233,6 +245,10 @@ type batcherRequest struct {
 // NewBatcher validates cfg, fills in its defaults and starts the Batcher's
 // goroutines. The error says which fields are wrong.
 func NewBatcher(cfg BatcherConfig) (*Batcher, error) {
+	return newBatcher(cfg, nil)
+}
+
+func newBatcher(cfg BatcherConfig, hooks *batcherHooks) (*Batcher, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
@@ -246,6 +262,7 @@ func NewBatcher(cfg BatcherConfig) (*Batcher, error) {
 		closing: make(chan struct{}),
 		done:    make(chan struct{}),
 		keys:    newKeyCache(cfg.KeyCache),
+		hooks:   hooks,
 	}
 	if b.obs == nil {
 		b.obs = nopObserver{}
@@ -344,19 +361,30 @@ func (b *Batcher) enqueue(ctx context.Context, r *batcherRequest) error {
 	r.enq = time.Now()
 	select {
 	case b.reqs <- r:
+		b.hookAccepted()
 		return nil
 	default:
+	}
+	if b.hooks != nil {
+		b.hooks.full()
 	}
 	if !b.cfg.BlockWhenFull {
 		return ErrOverloaded
 	}
 	select {
 	case b.reqs <- r:
+		b.hookAccepted()
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-b.closing:
 		return ErrClosed
+	}
+}
+
+func (b *Batcher) hookAccepted() {
+	if b.hooks != nil {
+		b.hooks.accepted()
 	}
 }
 

@@ -1,31 +1,46 @@
 package hrsleep
 
 import (
+	"os"
 	"slices"
 	"testing"
 	"time"
 )
 
-// TestSleepUntil checks that SleepUntil never returns early and, on Linux,
-// does better than a runtime timer, which on an idle process rounds a 200 µs
-// sleep up to about 1.05 ms. The two are measured interleaved and compared
-// by their first quartiles, so that other load on the machine, which delays
-// both wake-ups alike, does not decide the outcome.
+// TestSleepUntil checks what holds however busy the machine is: SleepUntil
+// never returns before its deadline, and returns at once for a deadline
+// that has passed. How late it wakes is measured by BenchmarkSleepUntil,
+// and compared with a runtime timer by TestSleepUntilAccuracy, which runs
+// only when asked (RONKMS_TIMING_TESTS=1): on a loaded machine both wake
+// late by whatever the scheduler decides.
 func TestSleepUntil(t *testing.T) {
 	tm, err := New()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tm.Close()
-	var hr, rt []time.Duration
 	for range 40 {
 		d := time.Now().Add(200 * time.Microsecond)
 		tm.SleepUntil(d)
-		late := time.Since(d)
-		if late < 0 {
+		if late := time.Since(d); late < 0 {
 			t.Fatalf("SleepUntil returned %v early", -late)
 		}
-		hr = append(hr, late)
+	}
+	tm.SleepUntil(time.Now().Add(-time.Second)) // past: returns at once
+}
+
+// overshoots sleeps 200 µs n times with SleepUntil and with time.Sleep,
+// interleaved, and returns how late each woke, sorted.
+func overshoots(tb testing.TB, n int) (hr, rt []time.Duration) {
+	tm, err := New()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer tm.Close()
+	for range n {
+		d := time.Now().Add(200 * time.Microsecond)
+		tm.SleepUntil(d)
+		hr = append(hr, time.Since(d))
 
 		d = time.Now().Add(200 * time.Microsecond)
 		time.Sleep(time.Until(d))
@@ -33,13 +48,42 @@ func TestSleepUntil(t *testing.T) {
 	}
 	slices.Sort(hr)
 	slices.Sort(rt)
+	return hr, rt
+}
+
+// TestSleepUntilAccuracy checks that, on Linux, SleepUntil does better than
+// a runtime timer, which on an idle process rounds a 200 µs sleep up to
+// about 1.05 ms. It compares first quartiles of interleaved sleeps, and
+// still depends on the machine being idle enough: it runs only with
+// RONKMS_TIMING_TESTS=1, never in make test.
+func TestSleepUntilAccuracy(t *testing.T) {
+	if os.Getenv("RONKMS_TIMING_TESTS") == "" {
+		t.Skip("a timing test: set RONKMS_TIMING_TESTS=1 on an idle machine")
+	}
+	hr, rt := overshoots(t, 40)
 	hq, rq := hr[len(hr)/4], rt[len(rt)/4]
 	t.Logf("overshoot of 200µs sleeps, first quartile / median / max: SleepUntil %v / %v / %v, time.Sleep %v / %v / %v",
 		hq, hr[len(hr)/2], hr[len(hr)-1], rq, rt[len(rt)/2], rt[len(rt)-1])
 	if isLinux && hq+300*time.Microsecond > rq {
 		t.Errorf("SleepUntil overshoots by %v (first quartile), time.Sleep by %v: no better than a runtime timer", hq, rq)
 	}
-	tm.SleepUntil(time.Now().Add(-time.Second)) // past: returns at once
+}
+
+// BenchmarkSleepUntil reports how late 200 µs sleeps wake, with SleepUntil
+// and with time.Sleep (median and first quartile, in µs).
+func BenchmarkSleepUntil(b *testing.B) {
+	var hr, rt []time.Duration
+	for b.Loop() {
+		h, r := overshoots(b, 1)
+		hr, rt = append(hr, h...), append(rt, r...)
+	}
+	slices.Sort(hr)
+	slices.Sort(rt)
+	us := func(d time.Duration) float64 { return float64(d) / 1e3 }
+	b.ReportMetric(us(hr[len(hr)/2]), "hr-late-p50-us")
+	b.ReportMetric(us(hr[len(hr)/4]), "hr-late-p25-us")
+	b.ReportMetric(us(rt[len(rt)/2]), "sleep-late-p50-us")
+	b.ReportMetric(us(rt[len(rt)/4]), "sleep-late-p25-us")
 }
 
 // TestCloseWakes checks that Close ends a sleep in progress.
@@ -57,7 +101,7 @@ func TestCloseWakes(t *testing.T) {
 	tm.Close()
 	select {
 	case <-done:
-	case <-time.After(5 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("Close did not wake the sleeper")
 	}
 }
