@@ -5,7 +5,7 @@ GO       ?= go
 PKGS     ?= ./...
 FUZZTIME ?= 10s
 
-.PHONY: all test vet unit race purego stdlib-tests bench-smoke bench bench-go fuzz fmt-check tidy-check asm generate gen-check help
+.PHONY: all test vet unit race purego stdlib-tests bench-smoke bench bench-go fuzz fuzz-long fmt-check tidy-check asm generate gen-check help
 
 all: test
 
@@ -13,6 +13,7 @@ help:
 	@echo "make bench        sizing table for this machine (ronkms bench, under two minutes)"
 	@echo "make test         vet, unit tests, -race, -tags purego, Go's own crypto/ed25519 tests, benchmark smoke run"
 	@echo "make fuzz         every native fuzz target for FUZZTIME ($(FUZZTIME)) each"
+	@echo "make fuzz-long    the verdict-critical fuzz targets for FUZZTIME_LONG ($(FUZZTIME_LONG)) each"
 	@echo "make bench-go     go test benchmarks (-count 6) for benchstat"
 	@echo "make generate     regenerate field assembly (avo) and point tables; make gen-check fails on drift"
 
@@ -52,6 +53,26 @@ bench-go:
 
 fuzz:
 	bash scripts/fuzz-all.sh $(FUZZTIME)
+
+# The targets whose findings would be wrong verdicts or crashes: batch
+# against single verification in every mode, single verification against
+# crypto/ed25519, point and key decoding, the four-way lanes against their
+# generic twins, the key cache, and the service's request decoding.
+FUZZTIME_LONG ?= 10m
+FUZZ_LONG_TARGETS = \
+	.:FuzzVerifyBatch \
+	.:FuzzKeyCache \
+	./ed25519:FuzzVerify \
+	./internal/edwards:FuzzDecodeEncode \
+	./internal/edwards:FuzzDecodeFour \
+	./internal/edwards:FuzzVecOps \
+	./field:FuzzLanes \
+	./field:FuzzMultiply4 \
+	./internal/server:FuzzDecodeBatchBinary \
+	./internal/server:FuzzDecodeJSON
+
+fuzz-long:
+	bash scripts/fuzz-all.sh $(FUZZTIME_LONG) $(FUZZ_LONG_TARGETS)
 
 # Regenerate the field assembly (avo, in its own module field/_asm) and the
 # point layer's constant tables.
