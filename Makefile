@@ -61,7 +61,7 @@ fuzz:
 FUZZTIME_LONG ?= 10m
 FUZZ_LONG_TARGETS = \
 	.:FuzzVerifyBatch \
-	.:FuzzKeyCache \
+	./internal/batch:FuzzKeyCache \
 	./ed25519:FuzzVerify \
 	./internal/edwards:FuzzDecodeEncode \
 	./internal/edwards:FuzzDecodeFour \

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ronkms/ronkms"
+	"github.com/ronkms/ronkms/ed25519"
 	"github.com/ronkms/ronkms/internal/testgen"
 )
 
@@ -183,7 +184,7 @@ func btFuzzRawSeed(pubSel byte, pub []byte, msg string, sigSel byte, sig []byte)
 	return append(out, sig...)
 }
 
-// btFuzzSeed encodes a header: mode byte, then workers 1..4, n 0..8 and
+// btFuzzSeed encodes a header: rules byte, then workers 1..4, n 0..8 and
 // repeat 1..4 packed in one byte, then the rng seed byte; then the items.
 func btFuzzSeed(mode byte, workers, n, repeat int, seed byte, items ...[]byte) []byte {
 	h := byte(workers-1) | byte(n)<<2 | byte(repeat-1)<<6
@@ -196,14 +197,17 @@ func btFuzzSeed(mode byte, workers, n, repeat int, seed byte, items ...[]byte) [
 
 // FuzzVerifyBatch decodes the input into a batch of up to 8 items, repeated
 // up to 4 times (so up to 32 items, enough for two parallel ZIP215 chunks and
-// for bisection), picks the mode and worker count from the input, and asserts
-// that VerifyBatch and BatchVerifier give exactly the single verdicts (which
-// must equal testgen's reference verdicts). Mode bytes >= 0xf0 select an
-// invalid mode, which must give (false, nil).
+// for bisection), picks the rules (any of the 32 combinations, from the low
+// five bits of the first byte) and the worker count from the input, and
+// asserts that VerifyBatch and BatchVerifier give exactly the single
+// verdicts (which must equal testgen's reference verdicts). Invalid rules
+// (AllowNonCanonicalR without Cofactored, or a first byte >= 0xf0, whose
+// bits are outside the five) must give (false, nil).
 func FuzzVerifyBatch(f *testing.F) {
 	f.Add([]byte{})
 	hon := func(signer byte, msg string) []byte { return btFuzzItemSeed(signer<<4|1, 0, msg, 255, 0) }
-	for mode := range byte(3) {
+	for _, r := range ed25519.Presets() {
+		mode := byte(r)
 		// Every item kind in one batch.
 		f.Add(btFuzzSeed(mode, 2, 8, 1, 7,
 			btFuzzRawSeed(230, btBytes32(9)[:6], "abc", 255, nil),
@@ -248,16 +252,17 @@ func FuzzVerifyBatch(f *testing.F) {
 		// testgen.Random items only.
 		f.Add(btFuzzSeed(mode, 2, 8, 2, 11, []byte{3, 0x13, 0x43, 0x83, 0xc3, 3, 0x23, 0xf3}))
 	}
-	// Invalid modes.
+	// Invalid rules.
 	f.Add(btFuzzSeed(0xf3, 1, 2, 1, 0, hon(0, "a"), hon(0, "b")))
+	f.Add(btFuzzSeed(byte(ed25519.AllowNonCanonicalR), 2, 2, 1, 0, hon(0, "a"), hon(0, "b")))
 	f.Add(btFuzzSeed(0xff, 4, 0, 1, 0))
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in := &btFuzzInput{data}
 		modeByte, h, seed := in.u8(), in.u8(), in.u8()
-		mode := ronkms.Mode(modeByte % 3)
+		mode := ed25519.Rules(modeByte & 0x1f)
 		if modeByte >= 0xf0 {
-			mode = ronkms.Mode(int(modeByte))
+			mode = ed25519.Rules(modeByte)
 		}
 		workers := 1 + int(h&3)
 		n := int(h>>2&15) % 9
@@ -272,13 +277,13 @@ func FuzzVerifyBatch(f *testing.F) {
 			cases = append(cases, cases[:n]...)
 		}
 
-		if modeByte >= 0xf0 {
-			b := btMakeBatch(t, cases, ronkms.ModeStdLib) // only for the slices
+		if mode.Validate() != nil {
+			b := btMakeBatch(t, cases, ed25519.StdLib) // only for the slices
 			if all, valid := ronkms.VerifyBatch(mode, b.pubs, b.msgs, b.sigs); all || valid != nil {
 				t.Fatalf("VerifyBatch(%v) = (%v, %v), want (false, nil)", mode, all, valid)
 			}
 			v := ronkms.NewBatchVerifier(mode, ronkms.WithWorkers(workers))
-			btFill(t, "invalid-mode", v, b)
+			btFill(t, "invalid-rules", v, b)
 			if all, valid := v.Verify(); all || valid != nil {
 				t.Fatalf("BatchVerifier(%v).Verify() = (%v, %v), want (false, nil)", mode, all, valid)
 			}
@@ -287,10 +292,10 @@ func FuzzVerifyBatch(f *testing.F) {
 
 		b := btMakeBatch(t, cases, mode)
 		all, valid := ronkms.VerifyBatch(mode, b.pubs, b.msgs, b.sigs)
-		btCheck(t, "VerifyBatch/mode="+mode.String(), b, mode, all, valid)
+		btCheck(t, "VerifyBatch/rules="+mode.String(), b, mode, all, valid)
 		v := ronkms.NewBatchVerifier(mode, ronkms.WithWorkers(workers))
 		btFill(t, "BatchVerifier", v, b)
 		all, valid = v.Verify()
-		btCheck(t, "BatchVerifier/mode="+mode.String(), b, mode, all, valid)
+		btCheck(t, "BatchVerifier/rules="+mode.String(), b, mode, all, valid)
 	})
 }

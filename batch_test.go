@@ -23,23 +23,13 @@ import (
 // Helpers of the batch tests carry a bt prefix so that they cannot collide
 // with helpers of other test files of package ronkms_test.
 
-var btModes = []ronkms.Mode{ronkms.ModeStdLib, ronkms.ModeStrict, ronkms.ModeZIP215}
+// btModes are the rule sets the batch tests run under: every preset (the
+// engine's own tests, internal/batch, run all 32 combinations).
+var btModes = ed25519.Presets()
 
-// btSingle is the single verifier of mode, with ed25519.Verify guarded
-// against the key lengths on which it panics.
-func btSingle(mode ronkms.Mode, pub, msg, sig []byte) bool {
-	switch mode {
-	case ronkms.ModeStdLib:
-		if len(pub) != ed25519.PublicKeySize {
-			return false
-		}
-		return ed25519.Verify(pub, msg, sig)
-	case ronkms.ModeStrict:
-		return ed25519.VerifyStrict(pub, msg, sig)
-	case ronkms.ModeZIP215:
-		return ed25519.VerifyZIP215(pub, msg, sig)
-	}
-	panic("btSingle: bad mode " + mode.String())
+// btSingle is the single verifier of rules.
+func btSingle(rules ed25519.Rules, pub, msg, sig []byte) bool {
+	return rules.Verify(pub, msg, sig)
 }
 
 // btRNG returns a deterministic generator for test name. RONKMS_TEST_SEED
@@ -72,26 +62,26 @@ func btDraw(rng *rand.Rand, signers []*testgen.Signer, honest float64) testgen.C
 	return testgen.Random(rng, signers)
 }
 
-// btBatch is a batch with the single verdicts of every mode.
+// btBatch is a batch with the single verdicts of every rule set.
 type btBatch struct {
 	cases   []testgen.Case
 	pubs    []ed25519.PublicKey
 	msgs    [][]byte
 	sigs    [][]byte
-	want    [3][]bool // want[mode][i]: the single verdict
-	wantAll [3]bool
+	want    map[ed25519.Rules][]bool // want[rules][i]: the single verdict
+	wantAll map[ed25519.Rules]bool
 }
 
-// btMakeBatch computes the single verdict of every item in modes (all three
-// if none is given) and checks it against testgen's reference verifiers. A
+// btMakeBatch computes the single verdict of every item under modes (every
+// preset if none is given) and checks it against testgen's reference. A
 // disagreement there is a bug of the single verifiers, reported as such; the
 // batch is still expected to equal the single verifier.
-func btMakeBatch(t testing.TB, cases []testgen.Case, modes ...ronkms.Mode) *btBatch {
+func btMakeBatch(t testing.TB, cases []testgen.Case, modes ...ed25519.Rules) *btBatch {
 	t.Helper()
 	if len(modes) == 0 {
 		modes = btModes
 	}
-	b := &btBatch{cases: cases}
+	b := &btBatch{cases: cases, want: map[ed25519.Rules][]bool{}, wantAll: map[ed25519.Rules]bool{}}
 	b.pubs = make([]ed25519.PublicKey, len(cases))
 	b.msgs = make([][]byte, len(cases))
 	b.sigs = make([][]byte, len(cases))
@@ -103,7 +93,7 @@ func btMakeBatch(t testing.TB, cases []testgen.Case, modes ...ronkms.Mode) *btBa
 		b.pubs[i], b.msgs[i], b.sigs[i] = c.Pub, c.Msg, c.Sig
 		for _, m := range modes {
 			got := btSingle(m, c.Pub, c.Msg, c.Sig)
-			if ref := testgen.Reference(int(m), c); got != ref {
+			if ref := testgen.Reference(m, c); got != ref {
 				t.Errorf("single verifier of mode %v disagrees with the reference on a %q item: single %v, reference %v; pub=%x msg=%x sig=%x",
 					m, c.Name, got, ref, c.Pub, c.Msg, c.Sig)
 			}
@@ -115,7 +105,7 @@ func btMakeBatch(t testing.TB, cases []testgen.Case, modes ...ronkms.Mode) *btBa
 }
 
 // btCheck asserts that (all, valid) is the batch answer b expects in mode.
-func btCheck(t testing.TB, label string, b *btBatch, mode ronkms.Mode, all bool, valid []bool) {
+func btCheck(t testing.TB, label string, b *btBatch, mode ed25519.Rules, all bool, valid []bool) {
 	t.Helper()
 	want := b.want[mode]
 	if valid == nil {
@@ -149,7 +139,7 @@ func btCheck(t testing.TB, label string, b *btBatch, mode ronkms.Mode, all bool,
 
 // btVerifyBatchProcs runs VerifyBatch with GOMAXPROCS set to procs, which is
 // the worker count VerifyBatch uses.
-func btVerifyBatchProcs(procs int, mode ronkms.Mode, pubs []ed25519.PublicKey, msgs, sigs [][]byte) (bool, []bool) {
+func btVerifyBatchProcs(procs int, mode ed25519.Rules, pubs []ed25519.PublicKey, msgs, sigs [][]byte) (bool, []bool) {
 	old := runtime.GOMAXPROCS(procs)
 	defer runtime.GOMAXPROCS(old)
 	return ronkms.VerifyBatch(mode, pubs, msgs, sigs)
@@ -172,7 +162,7 @@ func btFill(t testing.TB, label string, v *ronkms.BatchVerifier, b *btBatch) {
 
 // btRunBoth checks b in mode through VerifyBatch (GOMAXPROCS = workers) and
 // through v (which must have been created for mode), Verify called twice.
-func btRunBoth(t testing.TB, label string, b *btBatch, mode ronkms.Mode, workers int, v *ronkms.BatchVerifier) {
+func btRunBoth(t testing.TB, label string, b *btBatch, mode ed25519.Rules, workers int, v *ronkms.BatchVerifier) {
 	t.Helper()
 	all, valid := btVerifyBatchProcs(workers, mode, b.pubs, b.msgs, b.sigs)
 	btCheck(t, label+"/VerifyBatch", b, mode, all, valid)
@@ -219,8 +209,9 @@ func TestBatchEqualsSingle(t *testing.T) {
 			signers := btSigners(rng, cfg.keys)
 			// One BatchVerifier per mode and worker count, reused (Reset)
 			// across every batch of this configuration.
-			var verifiers [3][4]*ronkms.BatchVerifier
+			verifiers := map[ed25519.Rules]*[4]*ronkms.BatchVerifier{}
 			for _, m := range btModes {
+				verifiers[m] = new([4]*ronkms.BatchVerifier)
 				for w := 1; w <= 4; w++ {
 					verifiers[m][w-1] = ronkms.NewBatchVerifier(m, ronkms.WithWorkers(w))
 				}
@@ -315,7 +306,7 @@ func TestBatchTorsionDeterminism(t *testing.T) {
 				// The expectation is fixed, not only "equal to single".
 				for i := range cases {
 					for _, m := range btModes {
-						want := !isTorsion[i] || m == ronkms.ModeZIP215
+						want := !isTorsion[i] || m&ed25519.Cofactored != 0
 						if b.want[m][i] != want {
 							t.Fatalf("single verdict of %v on item %d (%s) is %v, want %v", m, i, cases[i].Name, b.want[m][i], want)
 						}
@@ -597,7 +588,7 @@ func TestBatchBisection(t *testing.T) {
 	if testing.Short() {
 		n = 200
 	}
-	const mode = ronkms.ModeZIP215
+	const mode = ed25519.ZIP215
 	for _, keys := range []int{1, 5} {
 		signers := btSigners(rng, keys)
 		others := append(btSigners(rng, 1), signers...)
@@ -611,7 +602,8 @@ func TestBatchBisection(t *testing.T) {
 		for _, nBad := range []int{0, 1, 2, 7, n - 1} {
 			label := fmt.Sprintf("keys=%d/n=%d/bad=%d", keys, n, nBad)
 			cases := append([]testgen.Case(nil), base...)
-			b := &btBatch{cases: cases, pubs: make([]ed25519.PublicKey, n), msgs: make([][]byte, n), sigs: make([][]byte, n)}
+			b := &btBatch{cases: cases, pubs: make([]ed25519.PublicKey, n), msgs: make([][]byte, n), sigs: make([][]byte, n),
+				want: map[ed25519.Rules][]bool{}, wantAll: map[ed25519.Rules]bool{}}
 			b.want[mode] = make([]bool, n)
 			b.wantAll[mode] = nBad == 0
 			for i := range b.want[mode] {
@@ -653,7 +645,7 @@ func TestBatchBisection(t *testing.T) {
 // the batch equation's coefficients do their job.
 func TestBatchZIP215Cancellation(t *testing.T) {
 	rng := btRNG(t, "TestBatchZIP215Cancellation")
-	const mode = ronkms.ModeZIP215
+	const mode = ed25519.ZIP215
 	randScalar := func() *edwards25519.Scalar {
 		b := make([]byte, 64)
 		for i := range b {
@@ -716,9 +708,9 @@ func TestBatchZIP215Cancellation(t *testing.T) {
 	}
 }
 
-// TestBatchAPIContract: mismatched lengths and invalid modes give (false,
-// nil); empty batches give (true, non-nil empty); Mode.String and ParseMode
-// round-trip and ParseMode names a bad input.
+// TestBatchAPIContract: mismatched lengths and invalid rules give (false,
+// nil); empty batches give (true, non-nil empty); the deprecated Mode names
+// keep their rules and ParseMode names a bad input.
 func TestBatchAPIContract(t *testing.T) {
 	rng := btRNG(t, "TestBatchAPIContract")
 	s := testgen.NewSigner(rng)
@@ -772,8 +764,11 @@ func TestBatchAPIContract(t *testing.T) {
 			}
 		}
 	})
-	t.Run("invalid-mode", func(t *testing.T) {
-		for _, m := range []ronkms.Mode{7, 3, -1, 1 << 20} {
+	t.Run("invalid-rules", func(t *testing.T) {
+		for _, m := range []ed25519.Rules{ed25519.AllowNonCanonicalR, ed25519.Strict | ed25519.AllowNonCanonicalR, 0x20, 0xff} {
+			if m.Validate() == nil {
+				t.Fatalf("rules %v are valid", m)
+			}
 			for _, args := range []struct {
 				p    []ed25519.PublicKey
 				m, s [][]byte
@@ -790,23 +785,20 @@ func TestBatchAPIContract(t *testing.T) {
 			if all, valid := v.Verify(); all || valid != nil {
 				t.Errorf("NewBatchVerifier(%v).Verify() = (%v, %v), want (false, nil)", m, all, valid)
 			}
-			if got := m.String(); got != "Mode("+strconv.Itoa(int(m))+")" {
-				t.Errorf("Mode(%d).String() = %q", int(m), got)
-			}
-			if _, err := ronkms.ParseMode(m.String()); err == nil {
-				t.Errorf("ParseMode(%q) accepted an invalid mode's name", m.String())
-			}
 		}
 	})
-	t.Run("mode-names", func(t *testing.T) {
-		for i, m := range btModes {
-			name := m.String()
-			if name != testgen.ModeNames[i] || int(m) != i {
-				t.Errorf("Mode %d String() = %q, testgen says %q", int(m), name, testgen.ModeNames[i])
+	t.Run("deprecated-modes", func(t *testing.T) {
+		// The former names keep their rules.
+		for _, c := range []struct {
+			mode ronkms.Mode
+			want ed25519.Rules
+			name string
+		}{{ronkms.ModeStdLib, ed25519.StdLib, "stdlib"}, {ronkms.ModeStrict, ed25519.Strict, "strict"}, {ronkms.ModeZIP215, ed25519.ZIP215, "zip215"}} {
+			if c.mode != c.want || c.mode.String() != c.name {
+				t.Errorf("%s: the former mode is %v", c.name, c.mode)
 			}
-			got, err := ronkms.ParseMode(name)
-			if err != nil || got != m {
-				t.Errorf("ParseMode(%q) = (%v, %v), want (%v, nil)", name, got, err, m)
+			if got, err := ronkms.ParseMode(c.name); err != nil || got != c.want {
+				t.Errorf("ParseMode(%q) = (%v, %v), want (%v, nil)", c.name, got, err, c.want)
 			}
 		}
 		for _, bad := range []string{"bogus", "", "StdLib", "STRICT", " zip215", "zip215 ", "Mode(0)", "0"} {
@@ -818,9 +810,9 @@ func TestBatchAPIContract(t *testing.T) {
 			if !strings.Contains(err.Error(), strconv.Quote(bad)) {
 				t.Errorf("ParseMode(%q) error %q does not name the input", bad, err)
 			}
-			var ume *ronkms.UnknownModeError
-			if !errors.As(err, &ume) || ume.Name != bad {
-				t.Errorf("ParseMode(%q) error %#v is not an *UnknownModeError naming it", bad, err)
+			var ure *ed25519.UnknownRulesError
+			if !errors.As(err, &ure) || ure.Name != bad {
+				t.Errorf("ParseMode(%q) error %#v is not an *ed25519.UnknownRulesError naming it", bad, err)
 			}
 		}
 	})
@@ -938,7 +930,7 @@ func TestBatchVerifierNoRetention(t *testing.T) {
 // valid in every mode (through VerifyBatch only under -short).
 func TestBatchVectors(t *testing.T) {
 	toBatch := func(t *testing.T, cases []testgen.Case) *btBatch { return btMakeBatch(t, cases) }
-	run := func(t *testing.T, name string, b *btBatch, m ronkms.Mode) {
+	run := func(t *testing.T, name string, b *btBatch, m ed25519.Rules) {
 		all, valid := ronkms.VerifyBatch(m, b.pubs, b.msgs, b.sigs)
 		btCheck(t, name+"/VerifyBatch", b, m, all, valid)
 		if testing.Short() && len(b.cases) > 500 {
@@ -956,7 +948,7 @@ func TestBatchVectors(t *testing.T) {
 			cases[i] = testgen.Case{Name: fmt.Sprintf("wycheproof tcId %d (%s)", c.TcID, c.Comment), Pub: c.Pub, Msg: c.Msg, Sig: c.Sig}
 		}
 		b := toBatch(t, cases)
-		for _, m := range []ronkms.Mode{ronkms.ModeStdLib, ronkms.ModeStrict} {
+		for _, m := range []ed25519.Rules{ed25519.StdLib, ed25519.Strict} {
 			for i, c := range wp {
 				if b.want[m][i] != c.Valid {
 					t.Errorf("mode=%v: single verdict on %s is %v, Wycheproof says %v", m, cases[i].Name, b.want[m][i], c.Valid)
@@ -977,10 +969,10 @@ func TestBatchVectors(t *testing.T) {
 			}
 		}
 		b := toBatch(t, cases)
-		if !b.wantAll[ronkms.ModeZIP215] {
+		if !b.wantAll[ed25519.ZIP215] {
 			t.Errorf("ZIP215 single verifier rejects some ZIP-215 case")
 		}
-		if b.wantAll[ronkms.ModeStrict] {
+		if b.wantAll[ed25519.Strict] {
 			t.Errorf("Strict single verifier accepts every ZIP-215 case (they are mostly small-order)")
 		}
 		for _, m := range btModes {
@@ -994,11 +986,12 @@ func TestBatchVectors(t *testing.T) {
 			cases[i] = testgen.Case{Name: fmt.Sprintf("sign.input line %d", c.Line), Pub: c.Pub, Msg: c.Msg, Sig: c.Sig}
 		}
 		// All valid by definition: no single verification needed.
-		b := &btBatch{cases: cases, pubs: make([]ed25519.PublicKey, len(cases)), msgs: make([][]byte, len(cases)), sigs: make([][]byte, len(cases))}
+		b := &btBatch{cases: cases, pubs: make([]ed25519.PublicKey, len(cases)), msgs: make([][]byte, len(cases)), sigs: make([][]byte, len(cases)),
+			want: map[ed25519.Rules][]bool{}, wantAll: map[ed25519.Rules]bool{}}
 		for i, c := range cases {
 			b.pubs[i], b.msgs[i], b.sigs[i] = c.Pub, c.Msg, c.Sig
 		}
-		for m := range btModes {
+		for _, m := range btModes {
 			b.want[m] = make([]bool, len(cases))
 			for i := range b.want[m] {
 				b.want[m][i] = true

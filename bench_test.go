@@ -48,7 +48,7 @@ const (
 	benchPoolSize = 64 // distinct keys and messages the single verifiers cycle over
 )
 
-var benchModes = []ronkms.Mode{ronkms.ModeStdLib, ronkms.ModeStrict, ronkms.ModeZIP215}
+var benchModes = []ed25519.Rules{ed25519.StdLib, ed25519.Strict, ed25519.ZIP215}
 
 // benchBatchSizes returns the batch sizes n of BenchmarkVerifyBatch.
 func benchBatchSizes() []int {
@@ -129,14 +129,14 @@ func BenchmarkSign(b *testing.B) {
 func BenchmarkVerify(b *testing.B) {
 	set := benchFixture(false, benchPoolSize)
 	impls := []struct {
-		mode   ronkms.Mode
+		mode   ed25519.Rules
 		impl   string
 		verify func(ed25519.PublicKey, []byte, []byte) bool
 	}{
-		{ronkms.ModeStdLib, "ronkms", ed25519.Verify},
-		{ronkms.ModeStdLib, "stdlib", stded25519.Verify},
-		{ronkms.ModeStrict, "ronkms", ed25519.VerifyStrict},
-		{ronkms.ModeZIP215, "ronkms", ed25519.VerifyZIP215},
+		{ed25519.StdLib, "ronkms", ed25519.Verify},
+		{ed25519.StdLib, "stdlib", stded25519.Verify},
+		{ed25519.Strict, "ronkms", ed25519.VerifyStrict},
+		{ed25519.ZIP215, "ronkms", ed25519.VerifyZIP215},
 	}
 	for _, impl := range impls {
 		b.Run(fmt.Sprintf("mode=%v/impl=%s", impl.mode, impl.impl), func(b *testing.B) {
@@ -180,7 +180,7 @@ func BenchmarkVerifyBatch(b *testing.B) {
 						benchReportPerSig(b, n)
 					})
 				}
-				if mode != ronkms.ModeStdLib {
+				if mode != ed25519.StdLib {
 					continue
 				}
 				b.Run(prefix+"/impl=stdlib-loop/workers=1", func(b *testing.B) {

@@ -23,7 +23,7 @@ func ExampleVerifyBatch() {
 		ed25519.Sign(alice, msgs[2]),
 	}
 
-	allValid, valid := ronkms.VerifyBatch(ronkms.ModeStrict, pubs, msgs, sigs)
+	allValid, valid := ronkms.VerifyBatch(ed25519.Strict, pubs, msgs, sigs)
 	fmt.Println("all valid:", allValid)
 	for i, ok := range valid {
 		fmt.Printf("%d %q: %v\n", i, msgs[i], ok)
@@ -39,7 +39,7 @@ func ExampleBatchVerifier() {
 	priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
 	pub := priv.Public().(ed25519.PublicKey)
 
-	v := ronkms.NewBatchVerifier(ronkms.ModeZIP215, ronkms.WithWorkers(2))
+	v := ronkms.NewBatchVerifier(ed25519.ZIP215, ronkms.WithWorkers(2))
 	for batch := range 2 {
 		v.Reset() // reuse the verifier's memory for each batch
 		for i := range 4 {

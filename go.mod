@@ -9,7 +9,6 @@ require (
 )
 
 require (
-	github.com/hdevalence/ed25519consensus v0.2.0
 	github.com/prometheus/client_golang v1.23.2
 	github.com/prometheus/client_model v0.6.2
 	github.com/prometheus/common v0.66.1

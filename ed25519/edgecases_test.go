@@ -315,7 +315,7 @@ func TestEdgeCases(t *testing.T) {
 		t.Run(r.name, func(t *testing.T) {
 			pub, msg, sig := clone(r.c.Pub), clone(r.c.Msg), clone(r.c.Sig)
 			got, v, p := ours(t, r.c)
-			if r.want[testgen.StdLib] == panics {
+			if r.want[iStdLib] == panics {
 				if !p {
 					t.Errorf("Verify did not panic (%s)", r.why)
 				}
@@ -326,16 +326,16 @@ func TestEdgeCases(t *testing.T) {
 			for mode := range 3 {
 				want := r.want[mode] == accept
 				if r.want[mode] != panics && got[mode] != want {
-					t.Errorf("%s: got %v, want %v (%s); pub %x sig %x", testgen.ModeNames[mode], got[mode], r.want[mode], r.why, r.c.Pub, r.c.Sig)
+					t.Errorf("%s: got %v, want %v (%s); pub %x sig %x", modeRules[mode], got[mode], r.want[mode], r.why, r.c.Pub, r.c.Sig)
 				}
-				if ref := testgen.Reference(mode, r.c); ref != want {
-					t.Errorf("%s: the table says %v but testgen.Reference says %v (%s)", testgen.ModeNames[mode], r.want[mode], ref, r.why)
+				if ref := testgen.Reference(modeRules[mode], r.c); ref != want {
+					t.Errorf("%s: the table says %v but testgen.Reference says %v (%s)", modeRules[mode], r.want[mode], ref, r.why)
 				}
 			}
 			if len(r.c.Pub) == ed25519.PublicKeySize {
 				err := checkVerifyWithOptions(t, r.name, r.c.Pub, r.c.Msg, r.c.Sig, &ed25519.Options{})
-				if (err == nil) != (r.want[testgen.StdLib] == accept) {
-					t.Errorf("VerifyWithOptions(pure) = %v, want %v", err, r.want[testgen.StdLib])
+				if (err == nil) != (r.want[iStdLib] == accept) {
+					t.Errorf("VerifyWithOptions(pure) = %v, want %v", err, r.want[iStdLib])
 				}
 			}
 			if !bytes.Equal(pub, r.c.Pub) || !bytes.Equal(msg, r.c.Msg) || !bytes.Equal(sig, r.c.Sig) {
@@ -416,8 +416,8 @@ func TestTorsionR(t *testing.T) {
 				t.Errorf("%s: VerifyZIP215 rejected (pub %x msg %x sig %x)", c.Name, c.Pub, c.Msg, c.Sig)
 			}
 			for mode, want := range []bool{false, false, true} {
-				if ref := testgen.Reference(mode, c); ref != want {
-					t.Fatalf("%s: testgen.Reference(%s) = %v", c.Name, testgen.ModeNames[mode], ref)
+				if ref := testgen.Reference(modeRules[mode], c); ref != want {
+					t.Fatalf("%s: testgen.Reference(%s) = %v", c.Name, modeRules[mode], ref)
 				}
 			}
 		}
@@ -448,9 +448,9 @@ func TestTorsionA(t *testing.T) {
 				t.Fatalf("%s: Verify panicked: %v", c.Name, v)
 			}
 			for mode := range 3 {
-				ref := testgen.Reference(mode, c)
+				ref := testgen.Reference(modeRules[mode], c)
 				if got[mode] != want[mode] || ref != want[mode] {
-					t.Errorf("%s: %s got %v, rule ([k]T = O: %v) says %v, testgen.Reference %v", c.Name, testgen.ModeNames[mode], got[mode], stdlib, want[mode], ref)
+					t.Errorf("%s: %s got %v, rule ([k]T = O: %v) says %v, testgen.Reference %v", c.Name, modeRules[mode], got[mode], stdlib, want[mode], ref)
 				}
 			}
 			if stdlib {

@@ -61,17 +61,17 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("Verify panicked = %v with a %d-byte key", p, len(pub))
 		}
 		for mode := range 3 {
-			if mode == testgen.StdLib && p {
+			if mode == iStdLib && p {
 				continue
 			}
-			if want := testgen.Reference(mode, c); got[mode] != want {
-				t.Fatalf("%s: got %v, reference %v (pub %x msg %x sig %x)", testgen.ModeNames[mode], got[mode], want, pub, msg, sig)
+			if want := testgen.Reference(modeRules[mode], c); got[mode] != want {
+				t.Fatalf("%s: got %v, reference %v (pub %x msg %x sig %x)", modeRules[mode], got[mode], want, pub, msg, sig)
 			}
 		}
-		if got[testgen.Strict] && !got[testgen.StdLib] {
+		if got[iStrict] && !got[iStdLib] {
 			t.Fatal("Strict accepted what StdLib rejected")
 		}
-		if got[testgen.StdLib] && !got[testgen.ZIP215] {
+		if got[iStdLib] && !got[iZIP215] {
 			t.Fatal("StdLib accepted what ZIP215 rejected")
 		}
 	})

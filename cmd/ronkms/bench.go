@@ -47,7 +47,7 @@ func (w workerSetting) count() int {
 }
 
 type benchConfig struct {
-	modes      []ronkms.Mode
+	modes      []ed25519.Rules
 	keys       []string // "same", "distinct"
 	sizes      []int
 	workers    []workerSetting
@@ -81,7 +81,9 @@ flags:
 func runBench(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	modes := fs.String("modes", "stdlib,strict,zip215", "comma-separated verification `modes` to batch")
+	var modes string
+	fs.StringVar(&modes, "rules", "stdlib,strict,zip215", "comma-separated verification `rules` to batch: presets ("+presetNames()+") or rules joined by +")
+	fs.StringVar(&modes, "modes", "stdlib,strict,zip215", "the former name of -rules (not both)")
 	keys := fs.String("keys", "same,distinct", "comma-separated key `sets`: same (one key signs every item) or distinct (one key per item)")
 	sizes := fs.String("sizes", defaultSizes, "comma-separated batch `sizes`")
 	workers := fs.String("workers", "1,all", "comma-separated worker `counts`; all is GOMAXPROCS")
@@ -107,6 +109,9 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		return usageErr("unexpected arguments %q", fs.Args())
 	}
+	if bothGiven(fs, "rules", "modes") {
+		return usageErr("-rules and -modes are two names of one flag; give one")
+	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	if *quick {
@@ -125,10 +130,10 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	}
 
 	cfg := benchConfig{rounds: *rounds, roundTime: *roundTime, maxTime: *maxTime, json: *jsonOut, cpuprofile: *cpuprofile}
-	for _, s := range splitList(*modes) {
-		m, err := ronkms.ParseMode(s)
+	for _, s := range splitList(modes) {
+		m, err := ed25519.ParseRules(s)
 		if err != nil {
-			return usageErr("-modes: %v", err)
+			return usageErr("-rules: %v", err)
 		}
 		if !slices.Contains(cfg.modes, m) {
 			cfg.modes = append(cfg.modes, m)
@@ -166,7 +171,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	}
 	switch {
 	case len(cfg.modes) == 0:
-		return usageErr("-modes is empty")
+		return usageErr("-rules is empty")
 	case len(cfg.keys) == 0:
 		return usageErr("-keys is empty")
 	case len(cfg.sizes) == 0:
@@ -550,7 +555,7 @@ type single struct {
 	base *subject
 }
 
-func singleSubjects(modes []ronkms.Mode, pool *fixture) []*single {
+func singleSubjects(modes []ed25519.Rules, pool *fixture) []*single {
 	verify := func(name string, f func(ed25519.PublicKey, []byte, []byte) bool) *subject {
 		return &subject{name: name, unit: 1, serial: true, run: func(reps int) (time.Duration, error) {
 			start := time.Now()
@@ -581,12 +586,14 @@ func singleSubjects(modes []ronkms.Mode, pool *fixture) []*single {
 	for _, m := range modes {
 		var s *subject
 		switch m {
-		case ronkms.ModeStdLib:
+		case ed25519.StdLib:
 			s = verify("ed25519.Verify", ed25519.Verify)
-		case ronkms.ModeStrict:
+		case ed25519.Strict:
 			s = verify("ed25519.VerifyStrict", ed25519.VerifyStrict)
-		case ronkms.ModeZIP215:
+		case ed25519.ZIP215:
 			s = verify("ed25519.VerifyZIP215", ed25519.VerifyZIP215)
+		default:
+			s = verify("ed25519.Rules("+m.String()+").Verify", m.Verify)
 		}
 		out = append(out, &single{subject: s, op: "verify", impl: "ronkms", mode: m.String(), fn: s.name, base: stdVerify})
 	}
@@ -616,7 +623,7 @@ func stdlibLoopSubject(fx *fixture, n int) *subject {
 
 // batchSubject verifies the first n items of fx with a BatchVerifier: Reset,
 // n Adds (which hash the messages) and Verify per repetition.
-func batchSubject(mode ronkms.Mode, keys string, w workerSetting, fx *fixture, n int) *subject {
+func batchSubject(mode ed25519.Rules, keys string, w workerSetting, fx *fixture, n int) *subject {
 	name := fmt.Sprintf("mode=%v keys=%s n=%d workers=%s", mode, keys, n, w.label)
 	v := ronkms.NewBatchVerifier(mode, ronkms.WithWorkers(w.n))
 	return &subject{name: name, unit: n, serial: w.count() == 1, run: func(reps int) (time.Duration, error) {
@@ -648,7 +655,7 @@ func countTrue(bs []bool) int {
 
 // batchCell is one row of a batch table.
 type batchCell struct {
-	mode    ronkms.Mode
+	mode    ed25519.Rules
 	keys    string
 	n       int
 	workers workerSetting

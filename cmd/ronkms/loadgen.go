@@ -24,7 +24,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/ronkms/ronkms"
 	"github.com/ronkms/ronkms/ed25519"
 	"github.com/ronkms/ronkms/internal/server"
 )
@@ -56,7 +55,7 @@ type loadConfig struct {
 	duration  time.Duration
 	requests  int // per endpoint; 0: no limit but the duration
 	batch     int
-	mode      ronkms.Mode
+	rules     ed25519.Rules
 	invalid   float64
 	keys      int
 	msgSize   int
@@ -69,7 +68,7 @@ type loadConfig struct {
 // loadResult is the measurement of one endpoint.
 type loadResult struct {
 	Endpoint    string  `json:"endpoint"`
-	Mode        string  `json:"mode"`
+	Rules       string  `json:"rules"`
 	Clients     int     `json:"clients"`
 	Batch       int     `json:"batch"`      // signatures per request
 	Requests    int     `json:"requests"`   // answered 200, verdicts checked
@@ -99,7 +98,7 @@ func loadgenUsage(fs *flag.FlagSet) func() {
 
 Load-tests a running "ronkms serve" on this machine. It generates signatures
 up front (a -invalid fraction of them invalid, the expected verdict of each
-computed with the single verifier of -mode), then, for each endpoint in turn,
+computed with the single verifier of -rules), then, for each endpoint in turn,
 has -c clients send requests back to back for -duration (or until -requests
 answers), and reports requests/s, signatures/s and the p50/p90/p99/max
 latency of the requests answered 200. Every verdict is checked against the
@@ -136,7 +135,9 @@ func loadgen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	duration := fs.Duration("duration", 10*time.Second, fmt.Sprintf("load `duration` per endpoint (at most %v)", loadMaxDuration))
 	requests := fs.Int("requests", 0, "stop an endpoint after this many requests (0: only -duration)")
 	batch := fs.Int("batch", 64, "signatures per batch request")
-	modeName := fs.String("mode", "strict", "verification `mode` named in every request: stdlib, strict or zip215")
+	var rulesName string
+	fs.StringVar(&rulesName, "rules", "strict", "verification `rules` named in every request: a preset ("+presetNames()+") or rules joined by +")
+	fs.StringVar(&rulesName, "mode", "strict", "the former name of -rules (not both)")
 	invalid := fs.Float64("invalid", 0.25, "fraction of invalid signatures, 0 to 1")
 	keys := fs.Int("keys", 16, "distinct signing keys")
 	msgSize := fs.Int("msg-size", 64, "message size in bytes")
@@ -160,6 +161,9 @@ func loadgen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		return usageErr("unexpected arguments %q", fs.Args())
 	}
+	if bothGiven(fs, "rules", "mode") {
+		return usageErr("-rules and -mode are two names of one flag; give one")
+	}
 	cfg := loadConfig{
 		clients: *clients, duration: *duration, requests: *requests, batch: *batch,
 		invalid: *invalid, keys: *keys, msgSize: *msgSize, timeout: *timeout, seed: *seed, json: *jsonOut,
@@ -169,8 +173,8 @@ func loadgen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if cfg.base, err = loopbackURL(*rawURL); err != nil {
 		return usageErr("-url: %v", err)
 	}
-	if cfg.mode, err = ronkms.ParseMode(*modeName); err != nil {
-		return usageErr("-mode: %v", err)
+	if cfg.rules, err = ed25519.ParseRules(rulesName); err != nil {
+		return usageErr("-rules: %v", err)
 	}
 	for _, e := range splitList(*endpoints) {
 		if !slices.Contains(allEndpoints, e) {
@@ -201,7 +205,7 @@ func loadgen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return usageErr("-timeout must be positive")
 	}
 
-	fmt.Fprintf(stderr, "ronkms loadgen: %s, mode %v, %d clients, %v per endpoint", cfg.base, cfg.mode, cfg.clients, cfg.duration)
+	fmt.Fprintf(stderr, "ronkms loadgen: %s, rules %v, %d clients, %v per endpoint", cfg.base, cfg.rules, cfg.clients, cfg.duration)
 	if cfg.requests > 0 {
 		fmt.Fprintf(stderr, " or %d requests", cfg.requests)
 	}
@@ -332,13 +336,13 @@ func loopbackClient(clients int, timeout time.Duration) *http.Client {
 }
 
 // sigPool is the signatures generated up front, with their expected
-// verdicts under the mode.
+// verdicts under the rules.
 type sigPool struct {
-	mode ronkms.Mode
-	pubs [][]byte
-	msgs [][]byte
-	sigs [][]byte
-	want []bool
+	rules ed25519.Rules
+	pubs  [][]byte
+	msgs  [][]byte
+	sigs  [][]byte
+	want  []bool
 }
 
 func newSigPool(cfg loadConfig) *sigPool {
@@ -351,12 +355,8 @@ func newSigPool(cfg loadConfig) *sigPool {
 		}
 		keys[i] = ed25519.NewKeyFromSeed(seed)
 	}
-	verify := map[ronkms.Mode]func(ed25519.PublicKey, []byte, []byte) bool{
-		ronkms.ModeStdLib: ed25519.Verify,
-		ronkms.ModeStrict: ed25519.VerifyStrict,
-		ronkms.ModeZIP215: ed25519.VerifyZIP215,
-	}[cfg.mode]
-	p := &sigPool{mode: cfg.mode}
+	verify := cfg.rules.Verify
+	p := &sigPool{rules: cfg.rules}
 	for range loadPoolSize {
 		k := keys[rng.IntN(len(keys))]
 		pub := []byte(k.Public().(ed25519.PublicKey))
@@ -409,7 +409,7 @@ func (p *sigPool) bodies(ep string, batch int, rng *rand.Rand) []loadBody {
 		for i := range out {
 			body, _ := json.Marshal(map[string]string{
 				"key": b64.EncodeToString(p.pubs[i]), "msg": b64.EncodeToString(p.msgs[i]),
-				"sig": b64.EncodeToString(p.sigs[i]), "mode": p.mode.String(),
+				"sig": b64.EncodeToString(p.sigs[i]), "rules": p.rules.String(),
 			})
 			out[i] = loadBody{body, p.want[i : i+1]}
 		}
@@ -432,7 +432,7 @@ func (p *sigPool) bodies(ep string, batch int, rng *rand.Rand) []loadBody {
 		}
 		var body []byte
 		if ep == epBatchBinary {
-			body = server.AppendBinaryHeader(nil, server.BinaryMode(p.mode), batch)
+			body = server.AppendBinaryHeader(nil, server.BinaryRules(p.rules), batch)
 			for _, i := range idx {
 				body = server.AppendBinaryItem(body, p.pubs[i], p.msgs[i], p.sigs[i])
 			}
@@ -442,9 +442,9 @@ func (p *sigPool) bodies(ep string, batch int, rng *rand.Rand) []loadBody {
 				items[k] = jsonItem{b64.EncodeToString(p.pubs[i]), b64.EncodeToString(p.msgs[i]), b64.EncodeToString(p.sigs[i])}
 			}
 			body, _ = json.Marshal(struct {
-				Mode  string     `json:"mode"`
+				Rules string     `json:"rules"`
 				Items []jsonItem `json:"items"`
-			}{p.mode.String(), items})
+			}{p.rules.String(), items})
 		}
 		out[j] = loadBody{body, want}
 	}
@@ -548,7 +548,7 @@ func runEndpoint(ctx context.Context, cfg loadConfig, client *http.Client, pool 
 	wg.Wait()
 	elapsed := time.Since(start)
 
-	res := &loadResult{Endpoint: ep, Mode: pool.mode.String(), Clients: cfg.clients, Batch: perReq, Seconds: elapsed.Seconds()}
+	res := &loadResult{Endpoint: ep, Rules: pool.rules.String(), Clients: cfg.clients, Batch: perReq, Seconds: elapsed.Seconds()}
 	var lat []time.Duration
 	for i := range workers {
 		w := &workers[i]
@@ -644,10 +644,10 @@ func checkAnswer(ep string, answer []byte, want []bool) error {
 
 func printLoadTable(w io.Writer, results []*loadResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "endpoint\tmode\tclients\tbatch\trequests\treq/s\tsigs/s\tp50\tp90\tp99\tmax\t503s\tother\terrors\twrong\t")
+	fmt.Fprintln(tw, "endpoint\trules\tclients\tbatch\trequests\treq/s\tsigs/s\tp50\tp90\tp99\tmax\t503s\tother\terrors\twrong\t")
 	for _, r := range results {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%.0f\t%.0f\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t\n",
-			r.Endpoint, r.Mode, r.Clients, r.Batch, r.Requests, r.RPS, r.SigsPerSec,
+			r.Endpoint, r.Rules, r.Clients, r.Batch, r.Requests, r.RPS, r.SigsPerSec,
 			fmtMS(r.P50ms), fmtMS(r.P90ms), fmtMS(r.P99ms), fmtMS(r.Maxms),
 			r.Overloaded, r.OtherStatus, r.Errors, r.Wrong)
 	}

@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // runLoadgenJSON runs "ronkms loadgen -json args..." and parses its results.
@@ -51,7 +53,7 @@ func TestLoadgenAgainstServe(t *testing.T) {
 		if !(r.P50ms > 0 && r.P50ms <= r.P90ms && r.P90ms <= r.P99ms && r.P99ms <= r.Maxms) {
 			t.Errorf("%s: bad percentiles: %+v", r.Endpoint, r)
 		}
-		if r.Wrong != 0 || r.Errors != 0 || r.OtherStatus != 0 || r.Mode != "zip215" || r.Clients != 8 {
+		if r.Wrong != 0 || r.Errors != 0 || r.OtherStatus != 0 || r.Rules != "zip215" || r.Clients != 8 {
 			t.Errorf("%s: %+v", r.Endpoint, r)
 		}
 		if want := map[string]int{epSingle: 1}[r.Endpoint]; want == 0 && r.Batch != 16 || want == 1 && r.Batch != 1 {
@@ -131,6 +133,11 @@ func TestLoadgenUsageErrors(t *testing.T) {
 		{"-keys", "0"},
 		{"-msg-size", "-1"},
 		{"-mode", "lax"},
+		{"-rules", "lax"},
+		{"-rules", "strict+lax"},
+		{"-rules", "strict", "-mode", "zip215"},
+		{"-rules", "allow-noncanonical-r"},
+		{"-rules", ""},
 		{"-endpoints", "single,nope"},
 		{"-endpoints", ""},
 		{"extra"},
@@ -164,5 +171,85 @@ func TestLoopbackDial(t *testing.T) {
 		} else if !strings.Contains(err.Error(), "refusing") {
 			t.Errorf("%s: %v", addr, err)
 		}
+	}
+}
+
+// TestLoadgenRules runs loadgen with a preset beyond the original three
+// (-rules libsodium, its expected verdicts from libsodium's single
+// verifier) against serve started with that preset as its default, bounded
+// by a number of requests: no verdict is wrong, the results name the
+// rules, and the server's metrics show every signature verified under
+// them, none under another.
+func TestLoadgenRules(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := startServe(t, ctx, "-addr", "127.0.0.1:0", "-rules", "libsodium")
+	if !strings.Contains(s.stderr.String(), "default rules libsodium") {
+		t.Errorf("serve stderr lacks the default rules:\n%s", s.stderr)
+	}
+	const requests = 40
+	code, results, errOut := runLoadgenJSON(t, "-url", s.base, "-requests", fmt.Sprint(requests), "-duration", "10m",
+		"-c", "4", "-batch", "8", "-rules", "libsodium", "-invalid", "0.5", "-keys", "3")
+	if code != exitOK {
+		t.Fatalf("loadgen exit code %d:\n%s", code, errOut)
+	}
+	if !strings.Contains(errOut, "rules libsodium") {
+		t.Errorf("loadgen stderr lacks the rules:\n%s", errOut)
+	}
+	var eps []string
+	sigs, batches := 0, 0
+	opErrors := map[string]int{}
+	for _, r := range results {
+		eps = append(eps, r.Endpoint)
+		if r.Rules != "libsodium" || r.Wrong != 0 || r.Errors != 0 || r.OtherStatus != 0 || r.Clients != 4 {
+			t.Errorf("%s: %+v", r.Endpoint, r)
+		}
+		if r.Requests == 0 || r.Requests+r.Overloaded != requests {
+			t.Errorf("%s: %d requests answered and %d overloaded, want %d in all", r.Endpoint, r.Requests, r.Overloaded, requests)
+		}
+		sigs += r.Requests * r.Batch
+		if r.Endpoint == epSingle {
+			opErrors["verify"] += r.Overloaded
+		} else {
+			batches += r.Requests
+			opErrors["verify_batch"] += r.Overloaded
+		}
+	}
+	if !slices.Equal(eps, allEndpoints) {
+		t.Errorf("endpoints %v, want %v", eps, allEndpoints)
+	}
+
+	fams := scrapeMetrics(t, &http.Client{Timeout: 30 * time.Second}, s.base)
+	ops := func(op, alg, result string) int {
+		v, ok := metricValue(fams, "kms_ops_total", map[string]string{"op": op, "alg": alg, "result": result})
+		if !ok {
+			t.Errorf("kms_ops_total{op=%s,alg=%s,result=%s} not exposed", op, alg, result)
+		}
+		return int(v)
+	}
+	if got := ops("verify", "ed25519-libsodium", "valid") + ops("verify", "ed25519-libsodium", "invalid"); got != sigs {
+		t.Errorf("signatures verified under libsodium: %d, want the %d answered", got, sigs)
+	}
+	if ops("verify", "ed25519-libsodium", "valid") == 0 || ops("verify", "ed25519-libsodium", "invalid") == 0 {
+		t.Errorf("libsodium: want valid and invalid verdicts (-invalid 0.5)")
+	}
+	if got := ops("verify_batch", "ed25519-libsodium", "valid") + ops("verify_batch", "ed25519-libsodium", "invalid"); got != batches {
+		t.Errorf("batch requests verified under libsodium: %d, want the %d answered", got, batches)
+	}
+	for op, n := range opErrors {
+		if got := ops(op, "ed25519-libsodium", "error"); got != n {
+			t.Errorf("kms_ops_total{op=%s,alg=ed25519-libsodium,result=error} = %d, want the %d answered 503", op, got, n)
+		}
+	}
+	for _, alg := range []string{"ed25519-stdlib", "ed25519-strict", "ed25519-zip215", "ed25519-oasis"} {
+		for _, res := range []string{"valid", "invalid", "error"} {
+			if got := ops("verify", alg, res); got != 0 {
+				t.Errorf("kms_ops_total{op=verify,alg=%s,result=%s} = %d, want 0", alg, res, got)
+			}
+		}
+	}
+	cancel()
+	if code := s.wait(t); code != exitOK {
+		t.Errorf("serve exit code %d:\n%s", code, s.stderr)
 	}
 }

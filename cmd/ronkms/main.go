@@ -15,6 +15,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -95,4 +96,17 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, "  %-8s %s\n", "help", "show this message, or the flags of a command: ronkms help <command>")
+}
+
+// bothGiven reports whether flags a and b (two names of one setting) were
+// both set on the command line, which is a usage error: the last one would
+// win silently.
+func bothGiven(fs *flag.FlagSet, a, b string) bool {
+	seen := 0
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == a || f.Name == b {
+			seen++
+		}
+	})
+	return seen == 2
 }

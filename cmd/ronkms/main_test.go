@@ -286,6 +286,8 @@ func TestUsageErrors(t *testing.T) {
 		{"bench", "extra-argument"},
 		{"bench", "-modes", "lax"},
 		{"bench", "-modes", ""},
+		{"bench", "-rules", "stdlib", "-modes", "strict"},
+		{"bench", "-rules", "allow-noncanonical-r"},
 		{"bench", "-keys", "some"},
 		{"bench", "-sizes", "8,0"},
 		{"bench", "-sizes", "eight"},

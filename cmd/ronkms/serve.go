@@ -11,12 +11,24 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
-	"github.com/ronkms/ronkms"
+	"github.com/ronkms/ronkms/batcher"
+	"github.com/ronkms/ronkms/ed25519"
 	"github.com/ronkms/ronkms/internal/server"
 )
+
+// presetNames lists the names of package ed25519's presets.
+func presetNames() string {
+	var names []string
+	for _, r := range ed25519.Presets() {
+		names = append(names, r.String())
+	}
+	return strings.Join(names, ", ")
+}
 
 const (
 	defaultServeAddr       = "127.0.0.1:8125"
@@ -36,14 +48,16 @@ func serveUsage(fs *flag.FlagSet) func() {
 
 Serves Ed25519 signature verification over HTTP until SIGINT or SIGTERM:
 
-  POST /v1/verify        {"key","msg","sig" (base64), "mode" (optional)} -> {"valid": bool}
-  POST /v1/verify/batch  {"mode", "items": [{"key","msg","sig"}, ...]} -> {"valid": [...], "all_valid": bool},
+  POST /v1/verify        {"key","msg","sig" (base64), "rules" (optional)} -> {"valid": bool}
+  POST /v1/verify/batch  {"rules", "items": [{"key","msg","sig"}, ...]} -> {"valid": [...], "all_valid": bool},
                          or the binary form (Content-Type %s)
   GET  /metrics          Prometheus metrics
   GET  /healthz          liveness
 
-Every verification goes through the micro-batcher of its mode (one per mode,
-sharing one set of metrics). Bad input is answered 400, a body over -max-body
+"rules" names a preset (`+presetNames()+`) or rules joined by +;
+"mode" is its former name. Every verification goes through the
+micro-batcher of its rules (one per rule set served, sharing one set of
+metrics). Bad input is answered 400, a body over -max-body
 413, overload 503 with Retry-After. On SIGINT or SIGTERM the server stops
 accepting connections, finishes the requests it accepted (for at most
 -shutdown-timeout), then exits; a second signal kills it at once.
@@ -73,15 +87,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listeni
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", defaultServeAddr, "listen `address` (host:port; port 0 picks a free one)")
-	modeName := fs.String("mode", "strict", "default verification `mode` of requests that name none: stdlib, strict or zip215")
-	targetBatch := fs.Int("target-batch", 0, fmt.Sprintf("queue length at which a batch is flushed at once (0: %d)", ronkms.DefaultTargetBatch))
-	maxBatch := fs.Int("max-batch", 0, fmt.Sprintf("largest batch (0: %d)", ronkms.DefaultMaxBatch))
-	maxWait := fs.Duration("max-wait", 0, fmt.Sprintf("longest wait of a request for its batch to fill (0: %v)", ronkms.DefaultMaxWait))
-	workers := fs.Int("workers", 0, "goroutines verifying one batch (0: 1, or GOMAXPROCS divided by -pipeline; see BatcherConfig)")
-	pipeline := fs.Int("pipeline", 0, "batches of one mode verifying at the same time (0: GOMAXPROCS divided by -workers; see BatcherConfig)")
-	noPinning := fs.Bool("no-pinning", false, "do not pin verifiers to CPUs of their own while they verify a batch (Linux; pinning is on by default and shortens the latency tail; turn it off when the host runs other CPU-heavy work; see BatcherConfig.NoPinning)")
-	maxQueue := fs.Int("max-queue", 0, fmt.Sprintf("requests queued per mode before answering 503 (0: %d)", ronkms.DefaultMaxQueue))
-	keyCache := fs.Int("key-cache", 0, fmt.Sprintf("decoded public keys kept per mode between batches (0: %d)", ronkms.DefaultKeyCache))
+	var rulesName string
+	fs.StringVar(&rulesName, "rules", "strict", "default verification `rules` of requests that name none: a preset ("+presetNames()+") or rules joined by + (see ed25519.ParseRules)")
+	fs.StringVar(&rulesName, "mode", "strict", "the former name of -rules (not both)")
+	serveList := fs.String("serve", "", "comma-separated `rules` to serve, one Batcher each (default: every preset, and -rules)")
+	targetBatch := fs.Int("target-batch", 0, fmt.Sprintf("queue length at which a batch is flushed at once (0: %d)", batcher.DefaultTargetBatch))
+	maxBatch := fs.Int("max-batch", 0, fmt.Sprintf("largest batch (0: %d)", batcher.DefaultMaxBatch))
+	maxWait := fs.Duration("max-wait", 0, fmt.Sprintf("longest wait of a request for its batch to fill (0: %v)", batcher.DefaultMaxWait))
+	workers := fs.Int("workers", 0, "goroutines verifying one batch (0: 1, or GOMAXPROCS divided by -pipeline; see batcher.Config)")
+	pipeline := fs.Int("pipeline", 0, "batches of one rule set verifying at the same time (0: GOMAXPROCS divided by -workers; see batcher.Config)")
+	noPinning := fs.Bool("no-pinning", false, "do not pin verifiers to CPUs of their own while they verify a batch (Linux; pinning is on by default and shortens the latency tail; turn it off when the host runs other CPU-heavy work; see batcher.Config.NoPinning)")
+	maxQueue := fs.Int("max-queue", 0, fmt.Sprintf("requests queued per rule set before answering 503 (0: %d)", batcher.DefaultMaxQueue))
+	keyCache := fs.Int("key-cache", 0, fmt.Sprintf("decoded public keys kept per rule set between batches (0: %d)", batcher.DefaultKeyCache))
 	maxBody := fs.Int64("max-body", server.DefaultMaxBody, "largest request body in `bytes`; larger ones are answered 413")
 	maxItems := fs.Int("max-items", server.DefaultMaxItems, "most items in one batch request; more are answered 400")
 	reqTimeout := fs.Duration("request-timeout", server.DefaultRequestTimeout, "longest wait for the verdicts of one request; past it, 503")
@@ -102,9 +119,29 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listeni
 	if fs.NArg() > 0 {
 		return usageErr("unexpected arguments %q", fs.Args())
 	}
-	mode, err := ronkms.ParseMode(*modeName)
+	if bothGiven(fs, "rules", "mode") {
+		return usageErr("-rules and -mode are two names of one flag; give one")
+	}
+	rules, err := ed25519.ParseRules(rulesName)
 	if err != nil {
-		return usageErr("-mode: %v", err)
+		return usageErr("-rules: %v", err)
+	}
+	servedRules := ed25519.Presets()
+	if !slices.Contains(servedRules, rules) {
+		servedRules = append(servedRules, rules)
+	}
+	if *serveList != "" {
+		servedRules = nil
+		for _, name := range strings.Split(*serveList, ",") {
+			r, err := ed25519.ParseRules(strings.TrimSpace(name))
+			if err != nil {
+				return usageErr("-serve: %v", err)
+			}
+			servedRules = append(servedRules, r)
+		}
+		if !slices.Contains(servedRules, rules) {
+			return usageErr("-serve: the default rules %v (-rules) are not among them", rules)
+		}
 	}
 	switch {
 	case *maxBody < 1:
@@ -117,8 +154,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listeni
 		return usageErr("-shutdown-timeout must not be negative")
 	}
 	srvCfg := server.Config{
-		DefaultMode: mode,
-		Batcher: ronkms.BatcherConfig{
+		DefaultRules: rules,
+		Rules:        servedRules,
+		Batcher: batcher.Config{
 			TargetBatch: *targetBatch,
 			MaxBatch:    *maxBatch,
 			MaxWait:     *maxWait,
@@ -154,8 +192,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listeni
 		MaxHeaderBytes: serveMaxHeaderBytes,
 		ErrorLog:       log.New(stderr, "ronkms serve: http: ", 0),
 	}
-	fmt.Fprintf(stderr, "ronkms serve: listening on http://%s (default mode %v; target-batch %d, max-batch %d, max-wait %v, max-queue %d per mode)\n",
-		ln.Addr(), mode, bc.TargetBatch, bc.MaxBatch, bc.MaxWait, bc.MaxQueue)
+	fmt.Fprintf(stderr, "ronkms serve: listening on http://%s (default rules %v, serving %v; target-batch %d, max-batch %d, max-wait %v, max-queue %d per rule set)\n",
+		ln.Addr(), rules, servedRules, bc.TargetBatch, bc.MaxBatch, bc.MaxWait, bc.MaxQueue)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	if listening != nil {

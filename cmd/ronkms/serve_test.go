@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -26,6 +27,7 @@ import (
 
 	"github.com/ronkms/ronkms/ed25519"
 	"github.com/ronkms/ronkms/internal/server"
+	"github.com/ronkms/ronkms/internal/testgen"
 )
 
 // syncBuffer is a bytes.Buffer safe for concurrent use.
@@ -91,7 +93,8 @@ func (s *served) wait(t *testing.T) int {
 	return -1
 }
 
-// sigCase is one signature and its verdict under strict rules.
+// sigCase is one signature and its expected verdict: under strict rules,
+// the server's default, from makeCases; under the rules given, from caseOf.
 type sigCase struct {
 	pub, msg, sig []byte
 	valid         bool
@@ -113,14 +116,20 @@ func makeCases(n int) []sigCase {
 	return out
 }
 
-func (c sigCase) json(mode string) []byte {
+// json is c as a /v1/verify body naming rules in the field "rules" (""
+// names none).
+func (c sigCase) json(rules string) []byte { return c.jsonAs("rules", rules) }
+
+// jsonAs is c as a /v1/verify body naming rules in field: "rules", or
+// "mode", its former name.
+func (c sigCase) jsonAs(field, rules string) []byte {
 	m := map[string]string{
 		"key": base64.StdEncoding.EncodeToString(c.pub),
 		"msg": base64.StdEncoding.EncodeToString(c.msg),
 		"sig": base64.StdEncoding.EncodeToString(c.sig),
 	}
-	if mode != "" {
-		m["mode"] = mode
+	if rules != "" {
+		m[field] = rules
 	}
 	b, _ := json.Marshal(m)
 	return b
@@ -135,8 +144,12 @@ func batchJSONBody(cs []sigCase) []byte {
 	return b
 }
 
-func batchBinaryBody(cs []sigCase) []byte {
-	b := server.AppendBinaryHeader(nil, 0, len(cs))
+// batchBinaryBody is a binary batch of cs under the server's default rules.
+func batchBinaryBody(cs []sigCase) []byte { return batchBinaryBodyRules(cs, 0) }
+
+// batchBinaryBodyRules is a binary batch of cs with the given rules byte.
+func batchBinaryBodyRules(cs []sigCase, rulesByte byte) []byte {
+	b := server.AppendBinaryHeader(nil, rulesByte, len(cs))
 	for _, c := range cs {
 		b = server.AppendBinaryItem(b, c.pub, c.msg, c.sig)
 	}
@@ -271,7 +284,7 @@ func TestServeEndToEnd(t *testing.T) {
 	// stdlib with a 31-byte key: 400, not a panic.
 	short := cs[0]
 	short.pub = short.pub[:31]
-	st, body = postBody(t, client, s.base+server.PathVerify, "application/json", short.json("stdlib"))
+	st, body = postBody(t, client, s.base+server.PathVerify, "application/json", short.jsonAs("mode", "stdlib"))
 	if st != 400 || !strings.Contains(string(body), "key: 31 bytes, want 32") {
 		t.Errorf("31-byte key: %d %s", st, body)
 	}
@@ -461,6 +474,16 @@ func TestServeUsageErrors(t *testing.T) {
 		{"serve", "extra"},
 		{"serve", "-nope"},
 		{"serve", "-mode", "lax"},
+		{"serve", "-rules", "lax"},
+		{"serve", "-rules", ""},
+		{"serve", "-rules", "allow-noncanonical-r"},
+		{"serve", "-serve", "strict,lax"},
+		{"serve", "-serve", "strict,"},
+		{"serve", "-serve", "zip215,allow-noncanonical-r", "-rules", "zip215"},
+		{"serve", "-serve", "libsodium"},
+		{"serve", "-serve", "zip215,oasis", "-rules", "strict"},
+		{"serve", "-serve", "zip215", "-mode", "zip215+reject-small-order-a"},
+		{"serve", "-rules", "strict", "-mode", "strict"},
 		{"serve", "-max-body", "0"},
 		{"serve", "-max-items", "0"},
 		{"serve", "-request-timeout", "0s"},
@@ -490,7 +513,190 @@ func TestServeUsageErrors(t *testing.T) {
 		t.Errorf("serve on a busy port: exit %d, stderr %s", code, errOut)
 	}
 	code, out, _ := runCmd(t, "help", "serve")
-	if code != exitOK || !strings.Contains(out, "-max-body") {
+	if code != exitOK || !strings.Contains(out, "-max-body") || !strings.Contains(out, "-rules") || !strings.Contains(out, "-serve") {
 		t.Errorf("help serve: %d\n%s", code, out)
 	}
+	// The rules errors say what was wrong.
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-rules", "lax"}, `ronkms serve: -rules: ed25519: unknown rules "lax"`},
+		{[]string{"-mode", "lax"}, `ronkms serve: -rules: ed25519: unknown rules "lax"`},
+		{[]string{"-rules", "allow-noncanonical-r"}, "ronkms serve: -rules: ed25519: invalid rules allow-noncanonical-r"},
+		{[]string{"-serve", "strict,lax"}, `ronkms serve: -serve: ed25519: unknown rules "lax"`},
+		{[]string{"-serve", "strict,"}, `ronkms serve: -serve: ed25519: unknown rules ""`},
+		{[]string{"-serve", "libsodium"}, "ronkms serve: -serve: the default rules strict (-rules) are not among them"},
+		{[]string{"-serve", "zip215,oasis", "-rules", "fips186-5"}, "ronkms serve: -serve: the default rules fips186-5 (-rules) are not among them"},
+	} {
+		code, _, errOut := runCmd(t, append([]string{"serve"}, tc.args...)...)
+		if code != exitUsage || !strings.Contains(errOut, tc.want) {
+			t.Errorf("serve %q: exit %d, stderr lacks %q:\n%s", tc.args, code, tc.want, errOut)
+		}
+	}
+}
+
+// caseOf is c as a sigCase whose verdict is that of rules' single verifier.
+func caseOf(c testgen.Case, rules ed25519.Rules) sigCase {
+	return sigCase{pub: c.Pub, msg: c.Msg, sig: c.Sig, valid: rules.Verify(c.Pub, c.Msg, c.Sig)}
+}
+
+// rulesCases returns testgen inputs on which the rule sets of
+// TestServeRules disagree: an honest signature, a torsioned R, the identity
+// as R and as the public key, s >= l.
+func rulesCases(t *testing.T) []testgen.Case {
+	rng := rand.New(rand.NewPCG(31, 32))
+	s := testgen.NewSigner(rng)
+	id := testgen.IdentityEncodings()[0]
+	sPlusL := s.Honest([]byte("s >= l"))
+	sPlusL.Sig[63] |= 0x20
+	cs := []testgen.Case{
+		s.Honest([]byte("honest")),
+		s.TorsionR(rng, []byte("torsion-R"), 8),
+		s.IdentityR([]byte("identity-R"), id),
+		testgen.SmallOrderA(rng, []byte("identity-A"), id),
+		sPlusL,
+	}
+	for _, c := range cs {
+		for _, r := range append(ed25519.Presets(), ed25519.ZIP215|ed25519.RejectSmallOrderA) {
+			if ref := testgen.Reference(r, c); ref != r.Verify(c.Pub, c.Msg, c.Sig) {
+				t.Fatalf("%v: %s: the single verifier disagrees with testgen.Reference (%v)", r, c.Name, ref)
+			}
+		}
+	}
+	return cs
+}
+
+// checkRules sends every case of cs to the server at base, naming rules in
+// field ("" names none), as a single request, a JSON batch and (unless
+// rulesByte is 0xff) a binary batch with rulesByte, and checks the
+// verdicts against those of want, the rules' single verifier.
+func checkRules(t *testing.T, client *http.Client, base string, cs []testgen.Case, field, name string, rulesByte byte, want ed25519.Rules) {
+	t.Helper()
+	var scs []sigCase
+	for _, c := range cs {
+		sc := caseOf(c, want)
+		scs = append(scs, sc)
+		st, body := postBody(t, client, base+server.PathVerify, "application/json", sc.jsonAs(field, name))
+		checkSingle(t, st, body, sc.valid)
+	}
+	var items []json.RawMessage
+	for _, c := range scs {
+		items = append(items, c.json(""))
+	}
+	req := map[string]any{"items": items}
+	if name != "" {
+		req[field] = name
+	}
+	b, _ := json.Marshal(req)
+	st, body := postBody(t, client, base+server.PathVerifyBatch, "application/json", b)
+	checkBatchJSON(t, st, body, scs)
+	if rulesByte == 0xff {
+		return
+	}
+	st, body = postBody(t, client, base+server.PathVerifyBatch, server.ContentTypeBatch, batchBinaryBodyRules(scs, rulesByte))
+	if st != 200 || len(body) != len(scs) {
+		t.Fatalf("binary batch, rules byte %#x: %d %q", rulesByte, st, body)
+	}
+	for i, c := range scs {
+		if body[i] > 1 || (body[i] == 1) != c.valid {
+			t.Errorf("binary batch, rules byte %#x: item %d (%s): %d, want %v", rulesByte, i, cs[i].Name, body[i], c.valid)
+		}
+	}
+}
+
+// TestServeRules: -rules sets the default rules of requests, and may name
+// rules of no preset, which are then served beside every preset; -mode is
+// its former name; -serve narrows the rule sets served, and requests naming
+// others are answered 400.
+func TestServeRules(t *testing.T) {
+	cs := rulesCases(t)
+	client := &http.Client{Timeout: 30 * time.Second}
+	custom := ed25519.ZIP215 | ed25519.RejectSmallOrderA
+	const customAlg = "ed25519-reject-small-order-a+allow-noncanonical-r+cofactored"
+	// The custom rules, zip215 and oasis give different verdicts on cs.
+	for _, r := range []ed25519.Rules{ed25519.ZIP215, ed25519.Oasis} {
+		same := true
+		for _, c := range cs {
+			same = same && r.Verify(c.Pub, c.Msg, c.Sig) == custom.Verify(c.Pub, c.Msg, c.Sig)
+		}
+		if same {
+			t.Fatalf("the cases do not tell %v from %v", custom, r)
+		}
+	}
+
+	t.Run("custom default", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		s := startServe(t, ctx, "-addr", "127.0.0.1:0", "-rules", "zip215+reject-small-order-a")
+		if want := "(default rules " + custom.String() + ", serving [stdlib strict zip215 libsodium fips186-5 voi-default oasis " + custom.String() + "];"; !strings.Contains(s.stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, s.stderr)
+		}
+		checkRules(t, client, s.base, cs, "rules", "", 0, custom)
+		checkRules(t, client, s.base, cs, "rules", "zip215+reject-small-order-a", server.BinaryRules(custom), custom)
+		for _, r := range ed25519.Presets() {
+			checkRules(t, client, s.base, cs, "rules", r.String(), server.BinaryRules(r), r)
+		}
+		checkRules(t, client, s.base, cs, "mode", "oasis", 0xff, ed25519.Oasis)
+		fams := scrapeMetrics(t, client, s.base)
+		for _, r := range []ed25519.Rules{custom, ed25519.ZIP215, ed25519.Oasis} {
+			n := 0
+			for _, c := range cs {
+				if r.Verify(c.Pub, c.Msg, c.Sig) {
+					n++
+				}
+			}
+			// custom: no rules and its name (3 requests of every case
+			// each); zip215: its name; oasis: its name, and as mode
+			// without the binary batch.
+			want := map[ed25519.Rules]int{custom: 2 * 3 * n, ed25519.ZIP215: 3 * n, ed25519.Oasis: 3*n + 2*n}[r]
+			alg := "ed25519-" + r.String()
+			if got, ok := metricValue(fams, "kms_ops_total", map[string]string{"op": "verify", "alg": alg, "result": "valid"}); !ok || int(got) != want {
+				t.Errorf("kms_ops_total{op=verify,alg=%s,result=valid} = %v (exposed: %v), want %d", alg, got, ok, want)
+			}
+		}
+		if alg := "ed25519-" + custom.String(); alg != customAlg {
+			t.Errorf("alg of the custom rules %q, want %q", alg, customAlg)
+		}
+		cancel()
+		if code := s.wait(t); code != exitOK {
+			t.Errorf("serve exit code %d:\n%s", code, s.stderr)
+		}
+	})
+
+	t.Run("serve a subset", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		s := startServe(t, ctx, "-addr", "127.0.0.1:0", "-serve", "oasis, fips186-5", "-mode", "fips186-5")
+		if want := "(default rules fips186-5, serving [oasis fips186-5];"; !strings.Contains(s.stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, s.stderr)
+		}
+		checkRules(t, client, s.base, cs, "rules", "", 0, ed25519.FIPS186_5)
+		checkRules(t, client, s.base, cs, "rules", "oasis", server.BinaryRules(ed25519.Oasis), ed25519.Oasis)
+		checkRules(t, client, s.base, cs, "mode", "fips186-5", 0x80|byte(ed25519.FIPS186_5), ed25519.FIPS186_5)
+		c := caseOf(cs[0], ed25519.Strict)
+		for _, name := range []string{"strict", "zip215", "zip215+reject-small-order-a"} {
+			r, _ := ed25519.ParseRules(name)
+			want := "rules " + r.String() + " are not served here (served: oasis, fips186-5)"
+			st, body := postBody(t, client, s.base+server.PathVerify, "application/json", c.json(name))
+			if st != 400 || !strings.Contains(string(body), want) {
+				t.Errorf("rules %s: %d %s, want 400 %q", name, st, body, want)
+			}
+			st, body = postBody(t, client, s.base+server.PathVerifyBatch, server.ContentTypeBatch, batchBinaryBodyRules([]sigCase{c}, server.BinaryRules(r)))
+			if st != 400 || !strings.Contains(string(body), want) {
+				t.Errorf("binary rules byte %#x: %d %s, want 400 %q", server.BinaryRules(r), st, body, want)
+			}
+		}
+		fams := scrapeMetrics(t, client, s.base)
+		if got, ok := metricValue(fams, "kms_failures_total", map[string]string{"op": "verify", "kind": "bad_input"}); !ok || got != 3 {
+			t.Errorf("kms_failures_total{op=verify,kind=bad_input} = %v (exposed: %v), want 3", got, ok)
+		}
+		if got, ok := metricValue(fams, "kms_ops_total", map[string]string{"op": "verify", "alg": "ed25519-strict", "result": "valid"}); !ok || got != 0 {
+			t.Errorf("kms_ops_total{op=verify,alg=ed25519-strict,result=valid} = %v (exposed: %v), want 0", got, ok)
+		}
+		cancel()
+		if code := s.wait(t); code != exitOK {
+			t.Errorf("serve exit code %d:\n%s", code, s.stderr)
+		}
+	})
 }

@@ -1,7 +1,8 @@
-// Package edverify holds the single-signature verification rules of the three
-// ronkms modes. It is shared by package ed25519 (the public single verifiers)
-// and by the root package (batch verification), so that both apply exactly
-// the same rules: a batch verdict must equal the single verdict item by item.
+// Package edverify holds the single-signature verification rules of ronkms:
+// one function that applies any set of Rules to one signature. It is shared
+// by package ed25519 (the public single verifiers) and by the batch engine,
+// so that both apply exactly the same rules: a batch verdict must equal the
+// single verdict item by item.
 //
 // Everything here is variable-time: verification inputs are public.
 package edverify
@@ -14,20 +15,43 @@ import (
 	"github.com/ronkms/ronkms/internal/edwards"
 )
 
-// Mode selects the verification rules. The zero value is StdLib.
-type Mode int
+// Rules is a set of verification rules: five independent choices, each a
+// departure from crypto/ed25519.Verify, whose rules are the zero value.
+// Package ed25519 exports the type and its presets, and documents them.
+type Rules uint8
 
 const (
-	// StdLib is crypto/ed25519.Verify: cofactorless equation, R never decoded,
-	// the recomputed R' compared byte for byte with R.
-	StdLib Mode = iota
-	// Strict is ed25519-dalek 2.x verify_strict: StdLib plus the rejection of
-	// small-order A and small-order R.
-	Strict
-	// ZIP215 is Zcash ZIP-215 (ed25519consensus.Verify): A and R decoded with
-	// non-canonical encodings accepted, cofactored equation.
-	ZIP215
+	// RejectSmallOrderA rejects a public key A of small order ([8]A = 0).
+	RejectSmallOrderA Rules = 1 << iota
+	// RejectSmallOrderR rejects a signature whose R has small order.
+	RejectSmallOrderR
+	// RequireCanonicalA rejects a non-canonical encoding of A: y >= p, or
+	// x = 0 with the sign bit set.
+	RequireCanonicalA
+	// AllowNonCanonicalR accepts a non-canonical encoding of R. Only with
+	// Cofactored: the cofactorless rule compares the canonical encoding of
+	// [s]B - [k]A with R byte for byte.
+	AllowNonCanonicalR
+	// Cofactored checks [8]([s]B - [k]A - R) = 0 (R decoded) instead of
+	// comparing the encoding of [s]B - [k]A with R byte for byte.
+	Cofactored
+
+	allRules = RejectSmallOrderA | RejectSmallOrderR | RequireCanonicalA | AllowNonCanonicalR | Cofactored
 )
+
+// The rule sets the three original modes of ronkms apply.
+const (
+	StdLib Rules = 0
+	Strict       = RejectSmallOrderA | RejectSmallOrderR
+	ZIP215       = Cofactored | AllowNonCanonicalR
+)
+
+// Valid reports whether r is a set of the five rules in which every
+// combination is meaningful: no unknown bits, and AllowNonCanonicalR only
+// with Cofactored.
+func (r Rules) Valid() bool {
+	return r&^allRules == 0 && (r&AllowNonCanonicalR == 0 || r&Cofactored != 0)
+}
 
 const (
 	publicKeySize = 32
@@ -60,54 +84,72 @@ func Challenge(k *edwards25519.Scalar, domPrefix, context string, R, A, message 
 	}
 }
 
-// Verify applies the rules of mode to one pure Ed25519 signature. It never
-// panics: a key or signature of the wrong length is a false verdict.
-func Verify(mode Mode, publicKey, message, sig []byte) bool {
+// Verify applies rules to one pure Ed25519 signature. It never panics: a key
+// or signature of the wrong length, or invalid rules, is a false verdict.
+func Verify(rules Rules, publicKey, message, sig []byte) bool {
 	if len(publicKey) != publicKeySize || len(sig) != signatureSize {
 		return false
 	}
 	var k edwards25519.Scalar
 	Challenge(&k, DomPrefixPure, "", sig[:32], publicKey, message)
-	return VerifyWithChallenge(mode, publicKey, sig, &k)
+	return VerifyWithChallenge(rules, publicKey, sig, &k)
 }
 
-// VerifyWithChallenge applies the rules of mode given k = H(R || A || M) mod l
-// (with any dom2 prefix already included). publicKey must be 32 bytes and
-// sig 64 bytes; callers check lengths.
-func VerifyWithChallenge(mode Mode, publicKey, sig []byte, k *edwards25519.Scalar) bool {
-	// s must be canonical (s < l) in every mode.
+// VerifyWithChallenge applies rules given k = H(R || A || M) mod l (with any
+// dom2 prefix already included). publicKey must be 32 bytes and sig 64
+// bytes; callers check lengths. Invalid rules give false.
+//
+// The checks, a conjunction (their order does not change the verdict):
+//   - s < l, in every rule set;
+//   - the byte-level rules: R and A are not small-order encodings (the 14
+//     strings that decode to points of order 1, 2, 4 or 8), A and R are
+//     canonical encodings, as the rules require;
+//   - A decodes (y >= p and x = 0 with the sign bit set are decoded, as
+//     crypto/ed25519 does, unless RequireCanonicalA excludes them);
+//   - the equation: cofactorless, R is the canonical encoding of
+//     [s]B - [k]A; cofactored, R decodes and [8]([s]B - [k]A - R) = 0.
+func VerifyWithChallenge(rules Rules, publicKey, sig []byte, k *edwards25519.Scalar) bool {
+	if !rules.Valid() {
+		return false
+	}
 	var s edwards25519.Scalar
 	if _, err := s.SetCanonicalBytes(sig[32:]); err != nil {
 		return false
 	}
-	// A must decode in every mode; y >= p is accepted, as is x = 0 with the
-	// sign bit set (the decoding of crypto/ed25519). R is decoded with it,
-	// the two exponentiations sharing one vector exponentiation where the
-	// point layer has one (edwards.DecodeSignaturePoints).
 	R := sig[:32]
+	if !AChecks(rules, publicKey) || !RChecks(rules, R) {
+		return false
+	}
+	// R is decoded with A, the two exponentiations sharing one vector
+	// exponentiation where the point layer has one.
 	var A, Rp edwards.Point
 	rCanonical, rOK, aOK := edwards.DecodeSignaturePoints(&Rp, &A, R, publicKey)
 	if !aOK {
 		return false
 	}
-
-	switch mode {
-	case StdLib:
-		return cofactorless(&Rp, rCanonical && rOK, &A, k, &s)
-	case Strict:
-		// Small-order A or R is rejected. R must also decode; the
-		// cofactorless check requires R to be the canonical encoding of
-		// [s]B - [k]A, which implies it, and the byte test catches a
-		// small-order R in any of its 14 encodings.
-		if IsSmallOrderEncoding(R) || A.IsSmallOrder() {
-			return false
-		}
-		return cofactorless(&Rp, rCanonical && rOK, &A, k, &s)
-	case ZIP215:
-		// Any encoding of R that decodes is accepted.
+	if rules&Cofactored != 0 {
 		return rOK && edwards.VarTimeCheckCofactored(&Rp, &A, k, &s)
 	}
-	return false
+	return cofactorless(&Rp, rCanonical && rOK, &A, k, &s)
+}
+
+// AChecks applies the rules that need only the encoding of A: small order,
+// by comparison with the 14 small-order encodings (for an encoding that
+// decodes, being one of them is having small order), and a canonical
+// encoding where the rules require it. An encoding that does not decode is
+// left to the decoding.
+func AChecks(rules Rules, A []byte) bool {
+	return !(rules&RejectSmallOrderA != 0 && IsSmallOrderEncoding(A) ||
+		rules&RequireCanonicalA != 0 && !IsCanonicalEncoding(A))
+}
+
+// RChecks applies the rules that need only the encoding of R: small order,
+// as for A, and a canonical encoding unless the rules allow a non-canonical
+// one (the cofactorless rule compares R with a canonical encoding, so it
+// always requires it).
+func RChecks(rules Rules, R []byte) bool {
+	return !(rules&RejectSmallOrderR != 0 && IsSmallOrderEncoding(R) ||
+		rules&AllowNonCanonicalR == 0 && !IsCanonicalEncoding(R))
 }
 
 // cofactorless reports whether the bytes of R are the canonical encoding of

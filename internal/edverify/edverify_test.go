@@ -7,6 +7,7 @@ import (
 	"crypto/sha512"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"filippo.io/edwards25519"
@@ -168,8 +169,9 @@ func TestChallenge(t *testing.T) {
 	}
 }
 
-// TestVerifyAgainstReference: edverify.Verify in each mode equals
-// testgen.Reference on crafted items (never panicking, even on wrong lengths).
+// TestVerifyAgainstReference: edverify.Verify under each of the 32 rule
+// combinations equals testgen.Reference on crafted items (never panicking,
+// even on wrong lengths or invalid rules).
 func TestVerifyAgainstReference(t *testing.T) {
 	rng := newRNG(3)
 	signers := []*testgen.Signer{testgen.NewSigner(rng), testgen.NewSigner(rng), testgen.NewSigner(rng)}
@@ -179,52 +181,119 @@ func TestVerifyAgainstReference(t *testing.T) {
 	}
 	for i := range n {
 		c := testgen.Random(rng, signers)
-		for mode := range 3 {
+		for _, r := range testgen.AllRules() {
 			var got bool
 			func() {
 				defer func() {
-					if r := recover(); r != nil {
-						t.Fatalf("item %d (%s): edverify.Verify(%s) panicked: %v", i, c.Name, testgen.ModeNames[mode], r)
+					if p := recover(); p != nil {
+						t.Fatalf("item %d (%s): edverify.Verify(rules %05b) panicked: %v", i, c.Name, r, p)
 					}
 				}()
-				got = edverify.Verify(edverify.Mode(mode), c.Pub, c.Msg, c.Sig)
+				got = edverify.Verify(edverify.Rules(r), c.Pub, c.Msg, c.Sig)
 			}()
-			if want := testgen.Reference(mode, c); got != want {
-				t.Errorf("item %d (%s): edverify.Verify(%s) = %v, reference %v (pub %x msg %x sig %x)",
-					i, c.Name, testgen.ModeNames[mode], got, want, c.Pub, c.Msg, c.Sig)
+			if want := testgen.Reference(r, c); got != want {
+				t.Errorf("item %d (%s): edverify.Verify(rules %05b) = %v, reference %v (pub %x msg %x sig %x)",
+					i, c.Name, r, got, want, c.Pub, c.Msg, c.Sig)
 			}
 		}
 	}
 }
 
-// TestModeNumbers: the Mode constants follow testgen's order, and an unknown
-// mode rejects everything.
-func TestModeNumbers(t *testing.T) {
-	if edverify.StdLib != testgen.StdLib || edverify.Strict != testgen.Strict || edverify.ZIP215 != testgen.ZIP215 {
-		t.Fatal("mode numbers differ from testgen's")
-	}
-	var zero edverify.Mode
-	if zero != edverify.StdLib {
-		t.Fatal("the zero Mode is not StdLib")
+// TestRulesBits: the rule bits and presets are testgen's (which mirrors
+// them without importing this package), validity is as documented, and
+// invalid rules reject everything.
+func TestRulesBits(t *testing.T) {
+	for _, b := range []struct{ got, want uint8 }{
+		{uint8(edverify.RejectSmallOrderA), uint8(testgen.RejectSmallOrderA)},
+		{uint8(edverify.RejectSmallOrderR), uint8(testgen.RejectSmallOrderR)},
+		{uint8(edverify.RequireCanonicalA), uint8(testgen.RequireCanonicalA)},
+		{uint8(edverify.AllowNonCanonicalR), uint8(testgen.AllowNonCanonicalR)},
+		{uint8(edverify.Cofactored), uint8(testgen.Cofactored)},
+		{uint8(edverify.StdLib), uint8(testgen.StdLib)},
+		{uint8(edverify.Strict), uint8(testgen.Strict)},
+		{uint8(edverify.ZIP215), uint8(testgen.ZIP215)},
+	} {
+		if b.got != b.want {
+			t.Errorf("bits %05b, testgen's %05b", b.got, b.want)
+		}
 	}
 	rng := newRNG(4)
 	s := testgen.NewSigner(rng)
 	c := s.Honest([]byte("m"))
-	for _, m := range []edverify.Mode{edverify.StdLib, edverify.Strict, edverify.ZIP215} {
-		if !edverify.Verify(m, c.Pub, c.Msg, c.Sig) {
-			t.Errorf("mode %d rejected an honest signature", m)
+	valid := 0
+	for i := range 256 {
+		r := edverify.Rules(i)
+		want := i < 32 && (r&edverify.AllowNonCanonicalR == 0 || r&edverify.Cofactored != 0)
+		if r.Valid() != want || testgen.Rules(i).Valid() != want {
+			t.Errorf("rules %08b: Valid %v, testgen %v, want %v", i, r.Valid(), testgen.Rules(i).Valid(), want)
+		}
+		if want {
+			valid++
+		}
+		if got := edverify.Verify(r, c.Pub, c.Msg, c.Sig); got != want {
+			t.Errorf("rules %08b: honest signature verdict %v, want %v (valid rules accept it, invalid ones nothing)", i, got, want)
 		}
 	}
-	for _, m := range []edverify.Mode{-1, 3, 100} {
-		if edverify.Verify(m, c.Pub, c.Msg, c.Sig) {
-			t.Errorf("unknown mode %d accepted", m)
+	if valid != 24 {
+		t.Errorf("%d valid rule sets, want 24 (32 less the 8 with AllowNonCanonicalR and no Cofactored)", valid)
+	}
+}
+
+// TestIsCanonicalEncoding: true exactly when decoding and re-encoding gives
+// the same bytes (filippo.io/edwards25519), for every encoding that decodes:
+// the edges of the encoding space, one-bit changes of them, and random
+// strings; false for wrong lengths.
+func TestIsCanonicalEncoding(t *testing.T) {
+	var encs [][]byte
+	encs = append(encs, testgen.DerivedSmallOrderEncodings()...)
+	encs = append(encs, testgen.NonCanonicalLargeOrderEncodings()...)
+	encs = append(encs, edwards25519.NewGeneratorPoint().Bytes())
+	for _, e := range slices.Clone(encs) {
+		for bit := range 256 {
+			f := bytes.Clone(e)
+			f[bit/8] ^= 1 << (bit % 8)
+			encs = append(encs, f)
 		}
 	}
+	rng := newRNG(7)
+	for range 2000 {
+		encs = append(encs, randomBytes(rng, 32), randomBytes(rng, rng.IntN(40)))
+	}
+	decoded := 0
+	for _, e := range encs {
+		P, err := new(edwards25519.Point).SetBytes(e)
+		if err != nil {
+			if len(e) != 32 && edverify.IsCanonicalEncoding(e) {
+				t.Errorf("%x (%d bytes): canonical", e, len(e))
+			}
+			continue
+		}
+		decoded++
+		if got, want := edverify.IsCanonicalEncoding(e), bytes.Equal(P.Bytes(), e); got != want {
+			t.Errorf("%x: IsCanonicalEncoding %v, re-encoding equal %v", e, got, want)
+		}
+		var Q edwards.Point
+		if canonical, err := Q.SetBytes(e); err != nil || canonical != edverify.IsCanonicalEncoding(e) {
+			t.Errorf("%x: point layer canonical %v (err %v), IsCanonicalEncoding %v", e, canonical, err, edverify.IsCanonicalEncoding(e))
+		}
+	}
+	if decoded < 1000 {
+		t.Errorf("only %d encodings decoded", decoded)
+	}
+}
+
+func randomBytes(rng *rand.Rand, n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(rng.Uint32())
+	}
+	return b
 }
 
 // TestVerifyWithChallengeDom: Ed25519ph and Ed25519ctx signatures from
 // crypto/ed25519 verify through VerifyWithChallenge with the dom2 challenge
-// in every mode, and fail with the pure challenge or another context.
+// under every valid rule set, and fail with the pure challenge or another
+// context.
 func TestVerifyWithChallengeDom(t *testing.T) {
 	rng := newRNG(5)
 	s := testgen.NewSigner(rng)
@@ -243,18 +312,22 @@ func TestVerifyWithChallengeDom(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for mode := range 3 {
+		for _, tr := range testgen.AllRules() {
+			r := edverify.Rules(tr)
+			if !r.Valid() {
+				continue
+			}
 			var k edwards25519.Scalar
 			edverify.Challenge(&k, tc.prefix, tc.opts.Context, sig[:32], s.Pub, tc.m)
-			if !edverify.VerifyWithChallenge(edverify.Mode(mode), s.Pub, sig, &k) {
-				t.Errorf("%q %+v: mode %d rejected", tc.prefix, *tc.opts, mode)
+			if !edverify.VerifyWithChallenge(r, s.Pub, sig, &k) {
+				t.Errorf("%q %+v: rules %05b rejected", tc.prefix, *tc.opts, r)
 			}
 			edverify.Challenge(&k, tc.prefix, tc.opts.Context+"x", sig[:32], s.Pub, tc.m)
-			if edverify.VerifyWithChallenge(edverify.Mode(mode), s.Pub, sig, &k) {
-				t.Errorf("%q %+v: mode %d accepted another context", tc.prefix, *tc.opts, mode)
+			if edverify.VerifyWithChallenge(r, s.Pub, sig, &k) {
+				t.Errorf("%q %+v: rules %05b accepted another context", tc.prefix, *tc.opts, r)
 			}
-			if edverify.Verify(edverify.Mode(mode), s.Pub, tc.m, sig) {
-				t.Errorf("%q %+v: mode %d accepted as pure Ed25519", tc.prefix, *tc.opts, mode)
+			if edverify.Verify(r, s.Pub, tc.m, sig) {
+				t.Errorf("%q %+v: rules %05b accepted as pure Ed25519", tc.prefix, *tc.opts, r)
 			}
 		}
 	}

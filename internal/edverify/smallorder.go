@@ -41,6 +41,35 @@ func IsSmallOrderEncoding(b []byte) bool {
 	return false
 }
 
+// IsCanonicalEncoding reports whether the 32 bytes b are the canonical
+// encoding of whatever point they decode to: y below p = 2^255 - 19, and not
+// x = 0 with the sign bit set (the points (0, 1) and (0, -1) with the sign
+// bit set). For an encoding that decodes, it equals the canonical flag of
+// edwards.Point.SetBytes; it is the notion of RFC 8032 and of
+// curve25519-voi's IsCanonicalVartime.
+func IsCanonicalEncoding(b []byte) bool {
+	if len(b) != 32 {
+		return false
+	}
+	if b[31]&0x7f == 0x7f && b[0] >= 0xed && allFF(b[1:31]) {
+		return false // y >= p
+	}
+	return string(b) != string(negativeZeroEncodings[0][:]) && string(b) != string(negativeZeroEncodings[1][:])
+}
+
+func allFF(b []byte) bool {
+	for _, c := range b {
+		if c != 0xff {
+			return false
+		}
+	}
+	return true
+}
+
+// negativeZeroEncodings are the encodings of (0, 1) and (0, -1) with the
+// sign bit set: y canonical, x = 0 "negative".
+var negativeZeroEncodings = [2][32]byte{smallOrderEncodings[1], smallOrderEncodings[5]}
+
 // SmallOrderEncodings returns a copy of the 14 small-order encodings, for tests.
 func SmallOrderEncodings() [][]byte {
 	out := make([][]byte, len(smallOrderEncodings))

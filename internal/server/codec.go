@@ -12,7 +12,6 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/ronkms/ronkms"
 	"github.com/ronkms/ronkms/ed25519"
 )
 
@@ -24,29 +23,33 @@ const (
 
 // Layout of the binary batch form.
 const (
-	binHeaderSize = 1 + 4                                             // mode, item count
+	binHeaderSize = 1 + 4                                             // rules, item count
 	binItemHeader = 4 + ed25519.PublicKeySize + ed25519.SignatureSize // message length, key, signature
 )
 
-// Mode bytes of the binary batch form. 0 selects the server's default.
+// Rules bytes of the binary batch form. 0 selects the server's default;
+// 1, 2 and 3 are the three original modes; binRulesSet | r is any rules r.
 const (
-	binModeDefault = 0
-	binModeStdLib  = 1
-	binModeStrict  = 2
-	binModeZIP215  = 3
+	binRulesDefault = 0
+	binRulesStdLib  = 1
+	binRulesStrict  = 2
+	binRulesZIP215  = 3
+	binRulesSet     = 0x80
 )
 
-// BinaryMode returns the mode byte of the binary batch form for m.
-func BinaryMode(m ronkms.Mode) byte {
-	switch m {
-	case ronkms.ModeStdLib:
-		return binModeStdLib
-	case ronkms.ModeStrict:
-		return binModeStrict
-	case ronkms.ModeZIP215:
-		return binModeZIP215
+// BinaryRules returns the rules byte of the binary batch form for r, which
+// must be valid (ed25519.Rules.Validate): the byte of invalid rules names
+// other rules or none.
+func BinaryRules(r ed25519.Rules) byte {
+	switch r {
+	case ed25519.StdLib:
+		return binRulesStdLib
+	case ed25519.Strict:
+		return binRulesStrict
+	case ed25519.ZIP215:
+		return binRulesZIP215
 	}
-	return binModeDefault
+	return binRulesSet | byte(r)
 }
 
 // AppendBinaryItem appends one item of the binary batch form to b.
@@ -58,9 +61,9 @@ func AppendBinaryItem(b []byte, key, msg, sig []byte) []byte {
 }
 
 // AppendBinaryHeader appends the header of a binary batch of n items to b;
-// mode is a BinaryMode byte, or 0 for the server's default.
-func AppendBinaryHeader(b []byte, mode byte, n int) []byte {
-	b = append(b, mode)
+// rules is a BinaryRules byte, or 0 for the server's default.
+func AppendBinaryHeader(b []byte, rules byte, n int) []byte {
+	b = append(b, rules)
 	return binary.BigEndian.AppendUint32(b, uint32(n))
 }
 
@@ -89,14 +92,16 @@ type jsonItem struct {
 }
 
 type jsonVerifyRequest struct {
-	Key  *string `json:"key"`
-	Msg  *string `json:"msg"`
-	Sig  *string `json:"sig"`
-	Mode string  `json:"mode"`
+	Key   *string `json:"key"`
+	Msg   *string `json:"msg"`
+	Sig   *string `json:"sig"`
+	Rules string  `json:"rules"`
+	Mode  string  `json:"mode"` // the former name of rules
 }
 
 type jsonBatchRequest struct {
-	Mode  string     `json:"mode"`
+	Rules string     `json:"rules"`
+	Mode  string     `json:"mode"` // the former name of rules
 	Items []jsonItem `json:"items"`
 }
 
@@ -130,7 +135,7 @@ func jsonError(err error, v any) error {
 		want := describeType(typ.Type)
 		if typ.Field == "" {
 			if _, ok := v.(*jsonBatchRequest); ok {
-				return badRequest(`malformed JSON: got %s, want an object {"mode": ..., "items": [...]}`, article(typ.Value))
+				return badRequest(`malformed JSON: got %s, want an object {"rules": ..., "items": [...]}`, article(typ.Value))
 			}
 			return badRequest("malformed JSON: got %s, want %s", article(typ.Value), want)
 		}
@@ -201,40 +206,47 @@ func decodeField(name string, s *string, want int) ([]byte, error) {
 	return b, nil
 }
 
-// parseMode returns the mode named in a request; "" selects def.
-func parseMode(name string, def ronkms.Mode) (ronkms.Mode, error) {
-	if name == "" {
+// parseRules returns the rules named in a request, by the rules field or
+// its former name mode (not both); "" selects def.
+func parseRules(name, modeName string, def ed25519.Rules) (ed25519.Rules, error) {
+	field := "rules"
+	switch {
+	case name != "" && modeName != "":
+		return 0, badRequest("rules and mode: both given (mode is the former name of rules; give one)")
+	case modeName != "":
+		name, field = modeName, "mode"
+	case name == "":
 		return def, nil
 	}
-	m, err := ronkms.ParseMode(name)
+	r, err := ed25519.ParseRules(name)
 	if err != nil {
-		return 0, badRequest("mode: unknown mode %q (want stdlib, strict or zip215)", name)
+		return 0, badRequest("%s: %s", field, strings.TrimPrefix(err.Error(), "ed25519: "))
 	}
-	return m, nil
+	return r, nil
 }
 
 // decodeVerifyJSON decodes a /v1/verify body.
-func decodeVerifyJSON(body []byte, def ronkms.Mode) (item, ronkms.Mode, error) {
+func decodeVerifyJSON(body []byte, def ed25519.Rules) (item, ed25519.Rules, error) {
 	var req jsonVerifyRequest
 	if err := decodeJSON(body, &req); err != nil {
 		return item{}, 0, err
 	}
-	mode, err := parseMode(req.Mode, def)
+	rules, err := parseRules(req.Rules, req.Mode, def)
 	if err != nil {
 		return item{}, 0, err
 	}
 	it, err := decodeItem(&jsonItem{req.Key, req.Msg, req.Sig}, "")
-	return it, mode, err
+	return it, rules, err
 }
 
 // decodeBatchJSON decodes a JSON /v1/verify/batch body of at most maxItems
 // items.
-func decodeBatchJSON(body []byte, def ronkms.Mode, maxItems int) ([]item, ronkms.Mode, error) {
+func decodeBatchJSON(body []byte, def ed25519.Rules, maxItems int) ([]item, ed25519.Rules, error) {
 	var req jsonBatchRequest
 	if err := decodeJSON(body, &req); err != nil {
 		return nil, 0, err
 	}
-	mode, err := parseMode(req.Mode, def)
+	rules, err := parseRules(req.Rules, req.Mode, def)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -250,27 +262,29 @@ func decodeBatchJSON(body []byte, def ronkms.Mode, maxItems int) ([]item, ronkms
 			return nil, 0, err
 		}
 	}
-	return items, mode, nil
+	return items, rules, nil
 }
 
 // decodeBatchBinary decodes a binary /v1/verify/batch body of at most
 // maxItems items. The items alias body.
-func decodeBatchBinary(body []byte, def ronkms.Mode, maxItems int) ([]item, ronkms.Mode, error) {
+func decodeBatchBinary(body []byte, def ed25519.Rules, maxItems int) ([]item, ed25519.Rules, error) {
 	if len(body) < binHeaderSize {
-		return nil, 0, badRequest("binary batch: truncated header: %d bytes, want %d (mode byte, item count)", len(body), binHeaderSize)
+		return nil, 0, badRequest("binary batch: truncated header: %d bytes, want %d (rules byte, item count)", len(body), binHeaderSize)
 	}
-	var mode ronkms.Mode
-	switch body[0] {
-	case binModeDefault:
-		mode = def
-	case binModeStdLib:
-		mode = ronkms.ModeStdLib
-	case binModeStrict:
-		mode = ronkms.ModeStrict
-	case binModeZIP215:
-		mode = ronkms.ModeZIP215
+	var rules ed25519.Rules
+	switch b := body[0]; {
+	case b == binRulesDefault:
+		rules = def
+	case b == binRulesStdLib:
+		rules = ed25519.StdLib
+	case b == binRulesStrict:
+		rules = ed25519.Strict
+	case b == binRulesZIP215:
+		rules = ed25519.ZIP215
+	case b&binRulesSet != 0 && ed25519.Rules(b&^binRulesSet).Validate() == nil:
+		rules = ed25519.Rules(b &^ binRulesSet)
 	default:
-		return nil, 0, badRequest("binary batch: unknown mode byte %d (want 0 default, 1 stdlib, 2 strict, 3 zip215)", body[0])
+		return nil, 0, badRequest("binary batch: unknown rules byte %d (want 0 default, 1 stdlib, 2 strict, 3 zip215, or 128 plus valid rules bits)", b)
 	}
 	n := binary.BigEndian.Uint32(body[1:])
 	if uint64(n) > uint64(maxItems) {
@@ -301,7 +315,7 @@ func decodeBatchBinary(body []byte, def ronkms.Mode, maxItems int) ([]item, ronk
 	if len(rest) > 0 {
 		return nil, 0, badRequest("binary batch: %d bytes after the last of %d items", len(rest), n)
 	}
-	return items, mode, nil
+	return items, rules, nil
 }
 
 var (

@@ -9,14 +9,17 @@
 //	GET  /metrics          Prometheus text exposition format
 //	GET  /healthz          200 "ok" while the service accepts requests
 //
-// /v1/verify takes {"key": K, "msg": M, "sig": S, "mode": "strict"}: K, M
+// /v1/verify takes {"key": K, "msg": M, "sig": S, "rules": "strict"}: K, M
 // and S in standard base64 with padding (RFC 4648 section 4, the encoding of
 // []byte in encoding/json); key and sig must decode to 32 and 64 bytes, msg
-// may be "" but must be present; mode is optional (stdlib, strict or zip215;
-// absent or "" selects the server's default). It answers {"valid": true} or
-// {"valid": false}.
+// may be "" but must be present; rules is optional: the name of a preset of
+// package ed25519 (stdlib, strict, zip215, libsodium, fips186-5,
+// voi-default, oasis) or rules joined by "+" (ed25519.ParseRules), absent or
+// "" for the server's default; "mode" is accepted as its former name (not
+// both). Rules the server does not serve (Config.Rules) are a 400. It
+// answers {"valid": true} or {"valid": false}.
 //
-// /v1/verify/batch takes {"mode": "strict", "items": [{"key": K, "msg": M,
+// /v1/verify/batch takes {"rules": "strict", "items": [{"key": K, "msg": M,
 // "sig": S}, ...]} and answers {"valid": [true, false, ...], "all_valid":
 // false}, one verdict per item, in order. An empty items array answers
 // {"valid": [], "all_valid": true}. Unknown fields are errors in both.
@@ -29,7 +32,8 @@
 // A POST to /v1/verify/batch with Content-Type application/x-ronkms-batch
 // carries, with every integer unsigned big-endian:
 //
-//	1 byte   mode: 0 = the server's default, 1 = stdlib, 2 = strict, 3 = zip215
+//	1 byte   rules: 0 = the server's default, 1 = stdlib, 2 = strict,
+//	         3 = zip215, 0x80 | r = the rules r (ed25519.Rules, valid)
 //	4 bytes  n, the number of items (at most the server's item limit)
 //	n items, each:
 //	  4 bytes   L, the message length
@@ -46,24 +50,25 @@
 // Every error answer has a JSON body {"error": "what was wrong"}:
 //
 //	400  malformed JSON, bad base64, a key or signature of the wrong length,
-//	     an unknown mode, too many items, a truncated or overlong binary body
+//	     unknown or unserved rules, too many items, a truncated or overlong
+//	     binary body
 //	413  a body over the size limit (Config.MaxBody)
-//	503  overloaded (the mode's queue is full: see Admission), with
+//	503  overloaded (the rule set's queue is full: see Admission), with
 //	     Retry-After: 1; no verdict within the per-request time limit
 //	     (Config.RequestTimeout), with Retry-After: 1; shutting down
 //
-// Lengths are checked in every mode, stdlib included (where ed25519.Verify
+// Lengths are checked under every rule set, stdlib included (where ed25519.Verify
 // would panic on a 31-byte key). An unknown path is 404 and a wrong method
 // 405, with the plain-text bodies of net/http. When the client goes away
 // before its verdict, nothing is written.
 //
 // # Batching and admission
 //
-// Every verification goes through a Batcher: the Server holds one per mode,
-// created up front with the same configuration and one shared Observer, so
-// that all requests of a mode, single and batch, are verified together in the
-// same micro-batches. (A Batcher applies one rule set; one per mode is the
-// "one shared Batcher" of each rule set.)
+// Every verification goes through a Batcher: the Server holds one per rule
+// set it serves (Config.Rules, every preset by default), created up front
+// with the same configuration and one shared Observer, so that all requests
+// under the same rules, single and batch, are verified together in the same
+// micro-batches.
 //
 // The items of a batch request are submitted to the Batcher concurrently, at
 // most min(2*MaxBatch, MaxQueue) at a time per request (the window): a large
@@ -75,12 +80,12 @@
 // goroutine hop per item, about a microsecond against tens of microseconds of
 // verification.
 //
-// Admission: per mode, the Server admits at most MaxQueue signatures at a
+// Admission: per rule set, the Server admits at most MaxQueue signatures at a
 // time, counting 1 for a single request and min(items, window) for a batch
 // request, and answers 503 with Retry-After: 1 beyond. A request is thus
 // refused whole, before any hashing, rather than failing halfway when the
 // Batcher's queue fills, and the Batcher's own ErrOverloaded becomes rare (it
-// is answered the same way). With BatcherConfig.BlockWhenFull there is no
+// is answered the same way). With batcher.Config.BlockWhenFull there is no
 // admission limit: requests wait for queue space, up to RequestTimeout.
 //
 // # Metrics
@@ -95,7 +100,7 @@
 // failure of kind "overloaded" under its op (for a batch request, not per
 // item).
 //
-// kms_queue_depth is the sum over the three Batchers. On top come
+// kms_queue_depth is the sum over the Batchers. On top come
 // kms_http_requests_total{handler,code}, kms_http_request_duration_seconds
 // {handler}, and the Go runtime and process collectors.
 package server

@@ -4,55 +4,57 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ronkms/ronkms"
+	"github.com/ronkms/ronkms/batcher"
+	"github.com/ronkms/ronkms/ed25519"
 )
 
-// depthSum shares one Observer among the Batchers of the three modes. Every
-// measurement is passed on as is, except the queue depth: each Batcher
+// depthSum shares one Observer among the Batchers of the rule sets served.
+// Every measurement is passed on as is, except the queue depth: each Batcher
 // reports its own, and the inner Observer gets their sum, so that one
 // Batcher's idle zero does not hide another's queue.
 type depthSum struct {
-	inner ronkms.Observer
+	inner batcher.Observer
 
 	mu    sync.Mutex
-	depth [numModes]int
+	depth [numRules]int
 }
 
-const numModes = 3
+// numRules is the number of values of ed25519.Rules's five choices.
+const numRules = 32
 
-// forMode returns the Observer of the Batcher of mode m.
-func (d *depthSum) forMode(m ronkms.Mode) ronkms.Observer {
-	return modeObserver{d, m}
+// forRules returns the Observer of the Batcher of rules r.
+func (d *depthSum) forRules(r ed25519.Rules) batcher.Observer {
+	return rulesObserver{d, r}
 }
 
-type modeObserver struct {
+type rulesObserver struct {
 	d *depthSum
-	m ronkms.Mode
+	r ed25519.Rules
 }
 
-func (o modeObserver) ObserveOp(op string, mode ronkms.Mode, result ronkms.VerifyResult, latency time.Duration) {
-	o.d.inner.ObserveOp(op, mode, result, latency)
+func (o rulesObserver) ObserveOp(op string, rules ed25519.Rules, result batcher.VerifyResult, latency time.Duration) {
+	o.d.inner.ObserveOp(op, rules, result, latency)
 }
 
-func (o modeObserver) ObserveFailure(op, kind string) { o.d.inner.ObserveFailure(op, kind) }
+func (o rulesObserver) ObserveFailure(op, kind string) { o.d.inner.ObserveFailure(op, kind) }
 
-func (o modeObserver) ObserveBatch(s ronkms.BatchStats) { o.d.inner.ObserveBatch(s) }
+func (o rulesObserver) ObserveBatch(s batcher.BatchStats) { o.d.inner.ObserveBatch(s) }
 
 // ObserveKeyCache passes the key cache's measurements on, if the inner
 // Observer takes them (the metrics/prom Observer does).
-func (o modeObserver) ObserveKeyCache(mode ronkms.Mode, hits, misses, size int) {
-	if kc, ok := o.d.inner.(ronkms.KeyCacheObserver); ok {
-		kc.ObserveKeyCache(mode, hits, misses, size)
+func (o rulesObserver) ObserveKeyCache(rules ed25519.Rules, hits, misses, size int) {
+	if kc, ok := o.d.inner.(batcher.KeyCacheObserver); ok {
+		kc.ObserveKeyCache(rules, hits, misses, size)
 	}
 }
 
 // ObserveQueueDepth records the depth of o's Batcher and reports the sum.
 // The lock orders the sums: the last one reported is the current total. It is
-// taken by the three collector goroutines only, briefly.
-func (o modeObserver) ObserveQueueDepth(depth int) {
+// taken by the Batchers' collector goroutines only, briefly.
+func (o rulesObserver) ObserveQueueDepth(depth int) {
 	d := o.d
 	d.mu.Lock()
-	d.depth[o.m] = depth
+	d.depth[o.r] = depth
 	sum := 0
 	for _, v := range d.depth {
 		sum += v

@@ -9,6 +9,8 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,7 +19,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/ronkms/ronkms"
+	"github.com/ronkms/ronkms/batcher"
+	"github.com/ronkms/ronkms/ed25519"
 	"github.com/ronkms/ronkms/metrics/prom"
 )
 
@@ -37,18 +40,24 @@ const (
 )
 
 // Config configures a Server. The zero value of every field selects its
-// default (DefaultMode: ModeStdLib, the zero Mode; the command defaults to
-// strict); negative values are errors.
+// default (DefaultRules: ed25519.StdLib, the zero Rules; the command defaults
+// to strict); negative values are errors.
 type Config struct {
-	// DefaultMode is the mode of requests that name none.
-	DefaultMode ronkms.Mode
-	// Batcher configures the Batcher of each mode. Its Mode and Observer
-	// are set by New. Unless BlockWhenFull is set, the Server admits at
-	// most MaxQueue signatures per mode at a time (a batch request counts
-	// the items it has in the Batcher at once) and answers 503 beyond:
-	// requests are refused whole, before any work, and the Batcher's own
-	// queue never fills.
-	Batcher ronkms.BatcherConfig
+	// DefaultRules are the rules of requests that name none. They must be
+	// among the served Rules.
+	DefaultRules ed25519.Rules
+	// Rules are the rule sets the Server verifies under, one Batcher each;
+	// a request that names others is answered 400. nil means every preset
+	// of package ed25519 (ed25519.Presets); a set listed twice is served
+	// once.
+	Rules []ed25519.Rules
+	// Batcher configures the Batcher of each rule set. Its Rules and
+	// Observer are set by New. Unless BlockWhenFull is set, the Server
+	// admits at most MaxQueue signatures per rule set at a time (a batch
+	// request counts the items it has in the Batcher at once) and answers
+	// 503 beyond: requests are refused whole, before any work, and the
+	// Batcher's own queue never fills.
+	Batcher batcher.Config
 	// MaxBody is the largest request body accepted, in bytes; larger
 	// bodies are answered 413. Default DefaultMaxBody (4 MiB).
 	MaxBody int64
@@ -64,19 +73,23 @@ type Config struct {
 }
 
 // A Server is the verification service: an http.Handler over one Batcher per
-// mode. Close it after the HTTP server has shut down.
+// rule set served. Close it after the HTTP server has shut down.
 type Server struct {
-	bufs     sync.Pool // request body buffers (*bytes.Buffer)
-	cfg      Config
-	batchers [numModes]*ronkms.Batcher
-	obs      ronkms.Observer // the shared Observer (depth-summing)
-	reg      *prometheus.Registry
-	handler  http.Handler
-	closed   atomic.Bool
-	window   int // items of one batch request in the Batcher at a time
-	// slots admits requests to each Batcher (Admission in the package
-	// documentation).
-	slots [numModes]slots
+	bufs    sync.Pool // request body buffers (*bytes.Buffer)
+	cfg     Config
+	served  [numRules]*served // by rules; nil for rules not served
+	obs     batcher.Observer  // the shared Observer (depth-summing)
+	reg     *prometheus.Registry
+	handler http.Handler
+	closed  atomic.Bool
+	window  int // items of one batch request in the Batcher at a time
+}
+
+// served is one rule set the Server verifies under.
+type served struct {
+	b *batcher.Batcher
+	// slots admits requests to b (Admission in the package documentation).
+	slots slots
 }
 
 // slots counts the items a Batcher holds for the Server's requests,
@@ -103,10 +116,26 @@ func (s *slots) release(n int64) { s.used.Add(-n) }
 
 // New validates cfg, creates the metrics and starts the Batchers.
 func New(cfg Config) (*Server, error) {
-	if cfg.DefaultMode != ronkms.ModeStdLib && cfg.DefaultMode != ronkms.ModeStrict && cfg.DefaultMode != ronkms.ModeZIP215 {
-		return nil, fmt.Errorf("server: DefaultMode %v is not one of stdlib, strict, zip215", cfg.DefaultMode)
+	if cfg.Rules == nil {
+		cfg.Rules = ed25519.Presets()
+	}
+	var uniq []ed25519.Rules // in the order given, each once
+	for _, r := range cfg.Rules {
+		if !slices.Contains(uniq, r) {
+			uniq = append(uniq, r)
+		}
+	}
+	cfg.Rules = uniq
+	for _, r := range cfg.Rules {
+		if err := r.Validate(); err != nil {
+			return nil, fmt.Errorf("server: Rules: %w", err)
+		}
 	}
 	switch {
+	case len(cfg.Rules) == 0:
+		return nil, errors.New("server: Rules is empty: no rule set to serve")
+	case !slices.Contains(cfg.Rules, cfg.DefaultRules):
+		return nil, fmt.Errorf("server: DefaultRules %v is not among the served Rules %v", cfg.DefaultRules, cfg.Rules)
 	case cfg.MaxBody < 0:
 		return nil, fmt.Errorf("server: MaxBody is negative (%d)", cfg.MaxBody)
 	case cfg.MaxItems < 0:
@@ -134,26 +163,31 @@ func New(cfg Config) (*Server, error) {
 	}
 	shared := &depthSum{inner: po}
 	s := &Server{cfg: cfg, obs: po, reg: reg}
-	for m := range numModes {
-		bc := cfg.Batcher
-		bc.Mode = ronkms.Mode(m)
-		bc.Observer = shared.forMode(bc.Mode)
-		b, err := ronkms.NewBatcher(bc)
+	var bc batcher.Config
+	for _, r := range cfg.Rules {
+		c := cfg.Batcher
+		c.Rules = r
+		c.Observer = shared.forRules(r)
+		b, err := batcher.New(c)
 		if err != nil {
 			s.closeBatchers()
 			return nil, fmt.Errorf("server: %w", err)
 		}
-		s.batchers[m] = b
+		s.served[r] = &served{b: b}
+		bc = b.Config()
 	}
-	bc := s.batchers[0].Config()
 	s.window = max(1, min(2*bc.MaxBatch, bc.MaxQueue))
-	for i := range s.slots {
-		s.slots[i].limit = int64(bc.MaxQueue)
+	for _, sv := range s.served {
+		if sv == nil {
+			continue
+		}
+		sv.slots.limit = int64(bc.MaxQueue)
 		if bc.BlockWhenFull {
-			s.slots[i].limit = math.MaxInt64 // the Batcher makes requests wait
+			sv.slots.limit = math.MaxInt64 // the Batcher makes requests wait
 		}
 	}
 	s.cfg.Batcher = bc
+	s.cfg.Batcher.Rules = 0
 	s.cfg.Batcher.Observer = nil
 	if err := s.buildHandler(); err != nil {
 		s.closeBatchers()
@@ -163,8 +197,8 @@ func New(cfg Config) (*Server, error) {
 }
 
 // Config returns the Server's configuration with its defaults filled in
-// (Batcher.Mode is that of the stdlib Batcher; every Batcher has the same
-// configuration otherwise).
+// (Batcher.Rules is zero: each Batcher has its own rules and otherwise the
+// same configuration).
 func (s *Server) Config() Config { return s.cfg }
 
 // Registry returns the registry served on /metrics.
@@ -183,12 +217,12 @@ func (s *Server) Close() error {
 
 func (s *Server) closeBatchers() {
 	var wg sync.WaitGroup
-	for _, b := range s.batchers {
-		if b != nil {
+	for _, sv := range s.served {
+		if sv != nil {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				b.Close()
+				sv.b.Close()
 			}()
 		}
 	}
@@ -284,23 +318,27 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	buf := s.getBuf()
 	defer s.putBuf(buf)
 	if err := s.readBody(w, r, buf); err != nil {
-		s.badInput(w, ronkms.OpVerify, err)
+		s.badInput(w, batcher.OpVerify, err)
 		return
 	}
-	it, mode, err := decodeVerifyJSON(buf.Bytes(), s.cfg.DefaultMode)
+	it, rules, err := decodeVerifyJSON(buf.Bytes(), s.cfg.DefaultRules)
+	if err == nil {
+		err = s.checkServed(rules)
+	}
 	if err != nil {
-		s.badInput(w, ronkms.OpVerify, err)
+		s.badInput(w, batcher.OpVerify, err)
 		return
 	}
-	if !s.slots[mode].acquire(1) {
-		s.overloaded(w, ronkms.OpVerify, mode, start)
+	sv := s.served[rules]
+	if !sv.slots.acquire(1) {
+		s.overloaded(w, batcher.OpVerify, rules, start)
 		return
 	}
-	defer s.slots[mode].release(1)
+	defer sv.slots.release(1)
 	ctx, cancel := s.requestContext(r)
 	defer cancel()
 	// The Batcher reports the operation, its failures included.
-	ok, err := s.batchers[mode].Verify(ctx, it.key, it.msg, it.sig)
+	ok, err := sv.b.Verify(ctx, it.key, it.msg, it.sig)
 	if err != nil {
 		s.verifyFailed(w, r, err)
 		return
@@ -319,7 +357,7 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 	buf := s.getBuf()
 	defer s.putBuf(buf)
 	if err := s.readBody(w, r, buf); err != nil {
-		s.badInput(w, ronkms.OpVerifyBatch, err)
+		s.badInput(w, batcher.OpVerifyBatch, err)
 		return
 	}
 	bin := false
@@ -329,42 +367,46 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 	}
 	var (
 		items []item
-		mode  ronkms.Mode
+		rules ed25519.Rules
 		err   error
 	)
 	if bin {
-		items, mode, err = decodeBatchBinary(buf.Bytes(), s.cfg.DefaultMode, s.cfg.MaxItems)
+		items, rules, err = decodeBatchBinary(buf.Bytes(), s.cfg.DefaultRules, s.cfg.MaxItems)
 	} else {
-		items, mode, err = decodeBatchJSON(buf.Bytes(), s.cfg.DefaultMode, s.cfg.MaxItems)
+		items, rules, err = decodeBatchJSON(buf.Bytes(), s.cfg.DefaultRules, s.cfg.MaxItems)
+	}
+	if err == nil {
+		err = s.checkServed(rules)
 	}
 	if err != nil {
-		s.badInput(w, ronkms.OpVerifyBatch, err)
+		s.badInput(w, batcher.OpVerifyBatch, err)
 		return
 	}
+	sv := s.served[rules]
 	// At most window items of the request are in the Batcher at a time.
 	need := int64(min(len(items), s.window))
-	if !s.slots[mode].acquire(need) {
-		s.overloaded(w, ronkms.OpVerifyBatch, mode, start)
+	if !sv.slots.acquire(need) {
+		s.overloaded(w, batcher.OpVerifyBatch, rules, start)
 		return
 	}
-	defer s.slots[mode].release(need)
+	defer sv.slots.release(need)
 	ctx, cancel := s.requestContext(r)
 	defer cancel()
-	valid, err := s.verifyAll(ctx, s.batchers[mode], items)
+	valid, err := s.verifyAll(ctx, sv.b, items)
 	if err != nil {
-		s.obs.ObserveOp(ronkms.OpVerifyBatch, mode, ronkms.ResultError, time.Since(start))
-		s.obs.ObserveFailure(ronkms.OpVerifyBatch, ronkms.FailureKind(err))
+		s.obs.ObserveOp(batcher.OpVerifyBatch, rules, batcher.ResultError, time.Since(start))
+		s.obs.ObserveFailure(batcher.OpVerifyBatch, batcher.FailureKind(err))
 		s.verifyFailed(w, r, err)
 		return
 	}
-	res := ronkms.ResultValid
+	res := batcher.ResultValid
 	for _, v := range valid {
 		if !v {
-			res = ronkms.ResultInvalid
+			res = batcher.ResultInvalid
 			break
 		}
 	}
-	s.obs.ObserveOp(ronkms.OpVerifyBatch, mode, res, time.Since(start))
+	s.obs.ObserveOp(batcher.OpVerifyBatch, rules, res, time.Since(start))
 	// The body buffer is free: every Verify has returned.
 	out := buf.Bytes()[:0]
 	if bin {
@@ -380,7 +422,7 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 // verifyAll verifies items through b, at most s.window at a time, and
 // returns their verdicts, or the first error of any item (the others are
 // then abandoned).
-func (s *Server) verifyAll(ctx context.Context, b *ronkms.Batcher, items []item) ([]bool, error) {
+func (s *Server) verifyAll(ctx context.Context, b *batcher.Batcher, items []item) ([]bool, error) {
 	valid := make([]bool, len(items))
 	if len(items) == 1 {
 		ok, err := b.Verify(ctx, items[0].key, items[0].msg, items[0].sig)
@@ -443,10 +485,22 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ok\n"))
 }
 
+// checkServed returns a 400 unless the Server verifies under rules.
+func (s *Server) checkServed(rules ed25519.Rules) error {
+	if s.served[rules] != nil {
+		return nil
+	}
+	names := make([]string, len(s.cfg.Rules))
+	for i, r := range s.cfg.Rules {
+		names[i] = r.String()
+	}
+	return badRequest("rules %v are not served here (served: %s)", rules, strings.Join(names, ", "))
+}
+
 // badInput answers a request that could not be read or decoded, and counts
 // it as bad input of op.
 func (s *Server) badInput(w http.ResponseWriter, op string, err error) {
-	s.obs.ObserveFailure(op, ronkms.FailureBadInput)
+	s.obs.ObserveFailure(op, batcher.FailureBadInput)
 	status := http.StatusBadRequest
 	var re *requestError
 	if errors.As(err, &re) {
@@ -457,9 +511,9 @@ func (s *Server) badInput(w http.ResponseWriter, op string, err error) {
 
 // overloaded answers a request refused admission: 503, counted as an
 // overloaded failure of op.
-func (s *Server) overloaded(w http.ResponseWriter, op string, mode ronkms.Mode, start time.Time) {
-	s.obs.ObserveFailure(op, ronkms.FailureOverloaded)
-	s.obs.ObserveOp(op, mode, ronkms.ResultError, time.Since(start))
+func (s *Server) overloaded(w http.ResponseWriter, op string, rules ed25519.Rules, start time.Time) {
+	s.obs.ObserveFailure(op, batcher.FailureOverloaded)
+	s.obs.ObserveOp(op, rules, batcher.ResultError, time.Since(start))
 	writeOverloaded(w)
 }
 
@@ -473,12 +527,12 @@ func (s *Server) verifyFailed(w http.ResponseWriter, r *http.Request, err error)
 	switch {
 	case r.Context().Err() != nil:
 		// The client is gone: nobody reads an answer.
-	case errors.Is(err, ronkms.ErrOverloaded):
+	case errors.Is(err, batcher.ErrOverloaded):
 		// Rare: admission keeps the queue from filling up, but requests
 		// abandoned by their clients keep their place in the queue until
 		// their batch forms.
 		writeOverloaded(w)
-	case errors.Is(err, ronkms.ErrClosed):
+	case errors.Is(err, batcher.ErrClosed):
 		w.Header().Set("Connection", "close")
 		writeError(w, http.StatusServiceUnavailable, "shutting down")
 	case errors.Is(err, context.DeadlineExceeded):

@@ -19,7 +19,8 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/ronkms/ronkms"
+	"github.com/ronkms/ronkms/batcher"
+	"github.com/ronkms/ronkms/ed25519"
 	"github.com/ronkms/ronkms/internal/testgen"
 )
 
@@ -62,33 +63,49 @@ func post(t *testing.T, s *Server, path string, v any) answer {
 	return do(t, s, http.MethodPost, path, "application/json", body)
 }
 
-// verifyReq is a /v1/verify body; nil fields are left out.
-func verifyReq(c testgen.Case, mode string) map[string]any {
+// verifyReq is a /v1/verify body naming rules in the field "rules" (""
+// names none: the server's default).
+func verifyReq(c testgen.Case, rules string) map[string]any {
+	return verifyReqAs(c, "rules", rules)
+}
+
+// verifyReqAs is a /v1/verify body naming rules in field: "rules", or
+// "mode", its former name.
+func verifyReqAs(c testgen.Case, field, rules string) map[string]any {
 	m := map[string]any{
 		"key": b64.EncodeToString(c.Pub),
 		"msg": b64.EncodeToString(c.Msg),
 		"sig": b64.EncodeToString(c.Sig),
 	}
-	if mode != "" {
-		m["mode"] = mode
+	if rules != "" {
+		m[field] = rules
 	}
 	return m
 }
 
-func batchReq(cs []testgen.Case, mode string) map[string]any {
+// batchReq is a JSON /v1/verify/batch body naming rules in the field
+// "rules" ("" names none).
+func batchReq(cs []testgen.Case, rules string) map[string]any {
+	return batchReqAs(cs, "rules", rules)
+}
+
+// batchReqAs is a JSON /v1/verify/batch body naming rules in field.
+func batchReqAs(cs []testgen.Case, field, rules string) map[string]any {
 	items := make([]map[string]any, len(cs))
 	for i, c := range cs {
 		items[i] = verifyReq(c, "")
 	}
 	m := map[string]any{"items": items}
-	if mode != "" {
-		m["mode"] = mode
+	if rules != "" {
+		m[field] = rules
 	}
 	return m
 }
 
-func binaryBatch(cs []testgen.Case, modeByte byte) []byte {
-	b := AppendBinaryHeader(nil, modeByte, len(cs))
+// binaryBatch is a binary /v1/verify/batch body with the given rules byte
+// (a BinaryRules byte, or 0 for the server's default).
+func binaryBatch(cs []testgen.Case, rulesByte byte) []byte {
+	b := AppendBinaryHeader(nil, rulesByte, len(cs))
 	for _, c := range cs {
 		b = AppendBinaryItem(b, c.Pub, c.Msg, c.Sig)
 	}
@@ -155,14 +172,18 @@ func TestVerdicts(t *testing.T) {
 	cs := cases(rng, n)
 	// Small batches, so that the windowed submission of batch items is
 	// exercised (window 2*MaxBatch = 16 < n).
-	s := newServer(t, Config{DefaultMode: ronkms.ModeStrict, Batcher: ronkms.BatcherConfig{TargetBatch: 4, MaxBatch: 8}})
-	for m, name := range testgen.ModeNames {
+	s := newServer(t, Config{DefaultRules: ed25519.Strict, Batcher: batcher.Config{TargetBatch: 4, MaxBatch: 8}})
+	for _, r := range ed25519.Presets() {
+		name := r.String()
 		want := make([]bool, len(cs))
 		valids := 0
 		for i, c := range cs {
-			want[i] = testgen.Reference(m, c)
+			want[i] = testgen.Reference(r, c)
 			if want[i] {
 				valids++
+			}
+			if v := r.Verify(c.Pub, c.Msg, c.Sig); v != want[i] {
+				t.Errorf("%s: %s: single verifier %v, reference %v", name, c.Name, v, want[i])
 			}
 		}
 		if valids == 0 || valids == len(cs) {
@@ -197,7 +218,7 @@ func TestVerdicts(t *testing.T) {
 				}
 			}
 			// One binary batch.
-			a := do(t, s, http.MethodPost, PathVerifyBatch, ContentTypeBatch, binaryBatch(cs, BinaryMode(ronkms.Mode(m))))
+			a := do(t, s, http.MethodPost, PathVerifyBatch, ContentTypeBatch, binaryBatch(cs, BinaryRules(r)))
 			if a.status != http.StatusOK || a.header.Get("Content-Type") != ContentTypeBatchResult {
 				t.Fatalf("binary batch: status %d, Content-Type %q, body %q", a.status, a.header.Get("Content-Type"), a.body)
 			}
@@ -212,7 +233,7 @@ func TestVerdicts(t *testing.T) {
 		})
 	}
 
-	// Without a mode, the default (strict) applies; the same inputs in an
+	// Without rules, the default (strict) applies; the same inputs in an
 	// all-valid batch give all_valid.
 	var honest []testgen.Case
 	for _, c := range cs {
@@ -222,7 +243,7 @@ func TestVerdicts(t *testing.T) {
 	}
 	for i, c := range cs[:10] {
 		if v := single(t, post(t, s, PathVerify, verifyReq(c, ""))); v != testgen.Reference(testgen.Strict, c) {
-			t.Errorf("default mode, single %d (%s): verdict %v", i, c.Name, v)
+			t.Errorf("default rules, single %d (%s): verdict %v", i, c.Name, v)
 		}
 	}
 	valid, all := batchJSON(t, post(t, s, PathVerifyBatch, batchReq(honest, "")))
@@ -235,27 +256,27 @@ func TestVerdicts(t *testing.T) {
 	}
 }
 
-// TestModesDiffer checks that the mode of a request is the one applied: a
-// signature with a small-order R is valid for stdlib and zip215 and not
+// TestRulesDiffer checks that the rules of a request are the ones applied:
+// a signature with a small-order R is valid for stdlib and zip215 and not
 // for strict.
-func TestModesDiffer(t *testing.T) {
+func TestRulesDiffer(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	signer := testgen.NewSigner(rng)
 	c := signer.IdentityR([]byte("msg"), testgen.IdentityEncodings()[0])
-	want := [3]bool{}
-	for m := range 3 {
-		want[m] = testgen.Reference(m, c)
+	want := map[ed25519.Rules]bool{}
+	for _, r := range ed25519.Presets() {
+		want[r] = testgen.Reference(r, c)
 	}
-	if want[testgen.Strict] || !want[testgen.StdLib] {
+	if want[ed25519.Strict] || !want[ed25519.StdLib] {
 		t.Fatalf("crafted case: reference verdicts %v, want stdlib true, strict false", want)
 	}
-	s := newServer(t, Config{DefaultMode: ronkms.ModeZIP215})
-	for m, name := range testgen.ModeNames {
-		if v := single(t, post(t, s, PathVerify, verifyReq(c, name))); v != want[m] {
-			t.Errorf("%s: verdict %v, want %v", name, v, want[m])
+	s := newServer(t, Config{DefaultRules: ed25519.ZIP215})
+	for _, r := range ed25519.Presets() {
+		if v := single(t, post(t, s, PathVerify, verifyReq(c, r.String()))); v != want[r] {
+			t.Errorf("%v: verdict %v, want %v", r, v, want[r])
 		}
 	}
-	if v := single(t, post(t, s, PathVerify, verifyReq(c, ""))); v != want[testgen.ZIP215] {
+	if v := single(t, post(t, s, PathVerify, verifyReq(c, ""))); v != want[ed25519.ZIP215] {
 		t.Errorf("default zip215: verdict %v", v)
 	}
 }
@@ -277,7 +298,7 @@ func TestEmptyBatch(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	const maxBody, maxItems = 2048, 8
 	reg := prometheus.NewRegistry()
-	s := newServer(t, Config{DefaultMode: ronkms.ModeStrict, MaxBody: maxBody, MaxItems: maxItems, Registry: reg})
+	s := newServer(t, Config{DefaultRules: ed25519.Strict, MaxBody: maxBody, MaxItems: maxItems, Registry: reg})
 	rng := rand.New(rand.NewPCG(5, 6))
 	c := testgen.NewSigner(rng).Honest([]byte("hello"))
 	key, msg, sig := b64.EncodeToString(c.Pub), b64.EncodeToString(c.Msg), b64.EncodeToString(c.Sig)
@@ -287,8 +308,8 @@ func TestBadInput(t *testing.T) {
 	item := obj(good...)
 	items := func(n int) string { return `{"items":[` + strings.Repeat(item+",", n-1) + item + `]}` }
 	// n is the count as sent, 32 bits (int would overflow on 32-bit systems).
-	bin := func(modeByte byte, n uint32, cs ...testgen.Case) []byte {
-		b := AppendBinaryHeader(nil, modeByte, int(n))
+	bin := func(rulesByte byte, n uint32, cs ...testgen.Case) []byte {
+		b := AppendBinaryHeader(nil, rulesByte, int(n))
 		for _, c := range cs {
 			b = AppendBinaryItem(b, c.Pub, c.Msg, c.Sig)
 		}
@@ -320,31 +341,48 @@ func TestBadInput(t *testing.T) {
 		{"bad base64 key", PathVerify, "", obj(kv("key", "!!!!"), kv("msg", msg), kv("sig", sig)), 400, "key: bad base64"},
 		{"unpadded base64 msg", PathVerify, "", obj(kv("key", key), kv("msg", "aGk"), kv("sig", sig)), 400, "msg: bad base64"},
 		{"bad base64 sig", PathVerify, "", obj(kv("key", key), kv("msg", msg), kv("sig", sig[:len(sig)-3]+"@==")), 400, "sig: bad base64"},
-		{"31-byte key, stdlib", PathVerify, "", obj(kv("key", b64.EncodeToString(c.Pub[:31])), kv("msg", msg), kv("sig", sig), kv("mode", "stdlib")), 400, "key: 31 bytes, want 32"},
+		{"31-byte key, stdlib", PathVerify, "", obj(kv("key", b64.EncodeToString(c.Pub[:31])), kv("msg", msg), kv("sig", sig), kv("rules", "stdlib")), 400, "key: 31 bytes, want 32"},
+		{"31-byte key, stdlib as mode", PathVerify, "", obj(kv("key", b64.EncodeToString(c.Pub[:31])), kv("msg", msg), kv("sig", sig), kv("mode", "stdlib")), 400, "key: 31 bytes, want 32"},
 		{"33-byte key", PathVerify, "", obj(kv("key", b64.EncodeToString(append(c.Pub, 0))), kv("msg", msg), kv("sig", sig)), 400, "key: 33 bytes, want 32"},
 		{"huge key", PathVerify, "", obj(kv("key", b64.EncodeToString(make([]byte, 300))), kv("msg", msg), kv("sig", sig)), 400, "key: 400 base64 characters, want 44"},
 		{"empty key", PathVerify, "", obj(kv("key", ""), kv("msg", msg), kv("sig", sig)), 400, "key: 0 bytes, want 32"},
 		{"63-byte sig", PathVerify, "", obj(kv("key", key), kv("msg", msg), kv("sig", b64.EncodeToString(c.Sig[:63]))), 400, "sig: 63 bytes, want 64"},
 		{"65-byte sig", PathVerify, "", obj(kv("key", key), kv("msg", msg), kv("sig", b64.EncodeToString(append(c.Sig, 0)))), 400, "sig: 65 bytes, want 64"},
-		{"unknown mode", PathVerify, "", obj(append(good, kv("mode", "lax"))...), 400, `unknown mode "lax"`},
+		{"unknown rules", PathVerify, "", obj(append(good, kv("rules", "lax"))...), 400, `rules: unknown rules "lax"`},
+		{"unknown rule after a preset", PathVerify, "", obj(append(good, kv("rules", "zip215+lax"))...), 400, `rules: unknown rules "zip215+lax": "lax" is neither a preset`},
+		{"invalid rules", PathVerify, "", obj(append(good, kv("rules", "allow-noncanonical-r"))...), 400, "rules: invalid rules allow-noncanonical-r: allow-noncanonical-r needs cofactored"},
+		{"unknown mode", PathVerify, "", obj(append(good, kv("mode", "lax"))...), 400, `mode: unknown rules "lax"`},
+		{"rules and mode", PathVerify, "", obj(append(good, kv("rules", "strict"), kv("mode", "strict"))...), 400, "rules and mode: both given"},
+		{"rules not served", PathVerify, "", obj(append(good, kv("rules", "cofactored"))...), 400, "rules cofactored are not served here (served: stdlib, strict, zip215, libsodium, fips186-5, voi-default, oasis)"},
+		{"rules not a string", PathVerify, "", obj(append(good, `"rules":1`)...), 400, "field rules"},
 		{"mode not a string", PathVerify, "", obj(append(good, `"mode":1`)...), 400, "field mode"},
 		{"body over limit", PathVerify, "", obj(kv("key", key), kv("msg", strings.Repeat("A", maxBody)), kv("sig", sig)), 413, "exceeds the limit of 2048 bytes"},
 
-		{"batch: bare array", PathVerifyBatch, "", "[" + item + "]", 400, `want an object {"mode": ..., "items": [...]}`},
-		{"batch: no items", PathVerifyBatch, "", `{"mode":"strict"}`, 400, "items: missing"},
+		{"batch: bare array", PathVerifyBatch, "", "[" + item + "]", 400, `want an object {"rules": ..., "items": [...]}`},
+		{"batch: no items", PathVerifyBatch, "", `{"rules":"strict"}`, 400, "items: missing"},
 		{"batch: items not an array", PathVerifyBatch, "", `{"items":{}}`, 400, "field items: got an object, want an array"},
 		{"batch: too many items", PathVerifyBatch, "", items(maxItems + 1), 400, "9 items, at most 8"},
-		{"batch: 31-byte key in item 2", PathVerifyBatch, "", `{"mode":"stdlib","items":[` + item + "," + item + "," +
+		{"batch: 31-byte key in item 2", PathVerifyBatch, "", `{"rules":"stdlib","items":[` + item + "," + item + "," +
 			obj(kv("key", b64.EncodeToString(c.Pub[:31])), kv("msg", msg), kv("sig", sig)) + "]}", 400, "items[2].key: 31 bytes, want 32"},
 		{"batch: bad base64 in item 1", PathVerifyBatch, "", `{"items":[` + item + "," + obj(kv("key", key), kv("msg", "%%%%"), kv("sig", sig)) + "]}", 400, "items[1].msg: bad base64"},
 		{"batch: null item", PathVerifyBatch, "", `{"items":[` + item + ",null]}", 400, "items[1].key: missing"},
 		{"batch: unknown field in item", PathVerifyBatch, "", `{"items":[` + obj(append(good, kv("mode", "strict"))...) + "]}", 400, `unknown field "mode"`},
-		{"batch: unknown mode", PathVerifyBatch, "", `{"mode":"ed448","items":[]}`, 400, `unknown mode "ed448"`},
+		{"batch: rules in item", PathVerifyBatch, "", `{"items":[` + obj(append(good, kv("rules", "strict"))...) + "]}", 400, `unknown field "rules"`},
+		{"batch: unknown rules", PathVerifyBatch, "", `{"rules":"ed448","items":[]}`, 400, `rules: unknown rules "ed448"`},
+		{"batch: unknown mode", PathVerifyBatch, "", `{"mode":"ed448","items":[]}`, 400, `mode: unknown rules "ed448"`},
+		{"batch: rules and mode", PathVerifyBatch, "", `{"rules":"zip215","mode":"strict","items":[]}`, 400, "rules and mode: both given"},
+		{"batch: rules not served", PathVerifyBatch, "", `{"rules":"zip215+reject-small-order-a","items":[` + item + "]}", 400, "rules reject-small-order-a+allow-noncanonical-r+cofactored are not served here"},
 		{"batch: body over limit", PathVerifyBatch, "", `{"items":[` + obj(kv("key", key), kv("msg", strings.Repeat("A", maxBody)), kv("sig", sig)) + "]}", 413, "exceeds the limit"},
 
 		{"binary: empty", PathVerifyBatch, ContentTypeBatch, "", 400, "truncated header: 0 bytes, want 5"},
 		{"binary: short header", PathVerifyBatch, ContentTypeBatch, "\x02\x00\x00", 400, "truncated header: 3 bytes"},
-		{"binary: unknown mode byte", PathVerifyBatch, ContentTypeBatch, string(bin(9, 1, c)), 400, "unknown mode byte 9"},
+		{"binary: unknown rules byte", PathVerifyBatch, ContentTypeBatch, string(bin(9, 1, c)), 400, "unknown rules byte 9"},
+		{"binary: rules byte 4", PathVerifyBatch, ContentTypeBatch, string(bin(4, 1, c)), 400, "unknown rules byte 4"},
+		{"binary: rules byte 127", PathVerifyBatch, ContentTypeBatch, string(bin(0x7f, 1, c)), 400, "unknown rules byte 127"},
+		{"binary: invalid rules bits", PathVerifyBatch, ContentTypeBatch, string(bin(0x80|byte(ed25519.AllowNonCanonicalR), 1, c)), 400, "unknown rules byte 136"},
+		{"binary: bit outside the rules", PathVerifyBatch, ContentTypeBatch, string(bin(0x80|0x20, 1, c)), 400, "unknown rules byte 160"},
+		{"binary: rules byte 255", PathVerifyBatch, ContentTypeBatch, string(bin(0xff, 1, c)), 400, "unknown rules byte 255"},
+		{"binary: rules not served", PathVerifyBatch, ContentTypeBatch, string(bin(BinaryRules(ed25519.Cofactored), 1, c)), 400, "rules cofactored are not served here"},
 		{"binary: too many items", PathVerifyBatch, ContentTypeBatch, string(bin(0, maxItems+1)), 400, "9 items, at most 8"},
 		{"binary: huge count", PathVerifyBatch, ContentTypeBatch, string(bin(0, 1<<32-1)), 400, "4294967295 items, at most 8"},
 		{"binary: fewer items than the count", PathVerifyBatch, ContentTypeBatch, string(bin(2, 2, c)), 400, "2 items need at least 200 bytes after the header, the body has"},
@@ -381,14 +419,18 @@ func TestBadInput(t *testing.T) {
 	if badSingle != want[PathVerify] || badBatch != want[PathVerifyBatch] {
 		t.Errorf("bad_input failures: verify %d, verify_batch %d; want %d, %d", badSingle, badBatch, want[PathVerify], want[PathVerifyBatch])
 	}
-	for _, m := range testgen.ModeNames {
+	for _, rules := range ed25519.Presets() {
 		for _, op := range []string{"verify", "verify_batch"} {
 			for _, r := range []string{"valid", "invalid", "error"} {
-				if n := counter(t, fams, "kms_ops_total", map[string]string{"op": op, "alg": "ed25519-" + m, "result": r}); n != 0 {
-					t.Errorf("kms_ops_total{op=%s,alg=ed25519-%s,result=%s} = %d, want 0", op, m, r, n)
+				if n := counter(t, fams, "kms_ops_total", map[string]string{"op": op, "alg": "ed25519-" + rules.String(), "result": r}); n != 0 {
+					t.Errorf("kms_ops_total{op=%s,alg=ed25519-%v,result=%s} = %d, want 0", op, rules, r, n)
 				}
 			}
 		}
+	}
+	// Rules named but not served made no series of their own either.
+	if n := len(fams["kms_ops_total"].GetMetric()); n != 2*len(ed25519.Presets())*3 {
+		t.Errorf("kms_ops_total: %d series, want the %d of the presets", n, 2*len(ed25519.Presets())*3)
 	}
 }
 
@@ -460,15 +502,15 @@ func TestHealthzAndClose(t *testing.T) {
 func TestOverload(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	s := newServer(t, Config{
-		Registry:    reg,
-		DefaultMode: ronkms.ModeStrict,
-		Batcher:     ronkms.BatcherConfig{MaxQueue: 1, TargetBatch: 64, MaxWait: time.Hour, Workers: 1},
+		Registry:     reg,
+		DefaultRules: ed25519.Strict,
+		Batcher:      batcher.Config{MaxQueue: 1, TargetBatch: 64, MaxWait: time.Hour, Workers: 1},
 	})
 	rng := rand.New(rand.NewPCG(9, 10))
 	cs := cases(rng, 64)
 	held := make(chan answer, 1)
 	go func() { held <- post(t, s, PathVerify, verifyReq(cs[0], "")) }()
-	strict := &s.slots[ronkms.ModeStrict]
+	strict := &s.served[ed25519.Strict].slots
 	for deadline := time.Now().Add(time.Minute); strict.used.Load() != 1; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) { // bounds a hang only
 			t.Fatal("the first request never took the slot")
@@ -526,9 +568,9 @@ func TestBatcherErrors(t *testing.T) {
 		retryAfter string
 		want       string
 	}{
-		{ronkms.ErrOverloaded, 503, "1", "overloaded"},
-		{fmt.Errorf("wrapped: %w", ronkms.ErrOverloaded), 503, "1", "overloaded"},
-		{ronkms.ErrClosed, 503, "", "shutting down"},
+		{batcher.ErrOverloaded, 503, "1", "overloaded"},
+		{fmt.Errorf("wrapped: %w", batcher.ErrOverloaded), 503, "1", "overloaded"},
+		{batcher.ErrClosed, 503, "", "shutting down"},
 		{context.DeadlineExceeded, 503, "1", "no verdict within the request time limit (30s)"},
 		{fmt.Errorf("something else"), 500, "", "something else"},
 	} {
@@ -545,7 +587,7 @@ func TestBatcherErrors(t *testing.T) {
 // TestBlockWhenFull: with BlockWhenFull, requests wait for the queue
 // instead of being refused.
 func TestBlockWhenFull(t *testing.T) {
-	s := newServer(t, Config{Batcher: ronkms.BatcherConfig{MaxQueue: 1, TargetBatch: 1, MaxBatch: 1, BlockWhenFull: true}})
+	s := newServer(t, Config{Batcher: batcher.Config{MaxQueue: 1, TargetBatch: 1, MaxBatch: 1, BlockWhenFull: true}})
 	cs := cases(rand.New(rand.NewPCG(17, 18)), 8)
 	var wg sync.WaitGroup
 	answers := make([]answer, 64)
@@ -570,7 +612,7 @@ func TestBlockWhenFull(t *testing.T) {
 func TestRequestTimeout(t *testing.T) {
 	s := newServer(t, Config{
 		RequestTimeout: 50 * time.Millisecond,
-		Batcher:        ronkms.BatcherConfig{TargetBatch: 256, MaxWait: 10 * time.Second},
+		Batcher:        batcher.Config{TargetBatch: 256, MaxWait: 10 * time.Second},
 	})
 	c := testgen.NewSigner(rand.New(rand.NewPCG(11, 12))).Honest([]byte("slow"))
 	a := post(t, s, PathVerify, verifyReq(c, ""))
@@ -583,7 +625,7 @@ func TestRequestTimeout(t *testing.T) {
 
 // TestClientGone: when the client has gone, nothing is written.
 func TestClientGone(t *testing.T) {
-	s := newServer(t, Config{Batcher: ronkms.BatcherConfig{TargetBatch: 256, MaxWait: 10 * time.Second}})
+	s := newServer(t, Config{Batcher: batcher.Config{TargetBatch: 256, MaxWait: 10 * time.Second}})
 	c := testgen.NewSigner(rand.New(rand.NewPCG(13, 14))).Honest([]byte("gone"))
 	for _, path := range []string{PathVerify, PathVerifyBatch} {
 		body, _ := json.Marshal(verifyReq(c, ""))
@@ -668,7 +710,7 @@ func counter(t *testing.T, fams map[string]*dto.MetricFamily, name string, label
 // TestMetrics drives known traffic through a real HTTP server, scrapes
 // /metrics, parses the exposition format and checks the counters.
 func TestMetrics(t *testing.T) {
-	s := newServer(t, Config{DefaultMode: ronkms.ModeStrict, MaxItems: 16})
+	s := newServer(t, Config{DefaultRules: ed25519.Strict, MaxItems: 16})
 	hs := httptest.NewServer(s.Handler())
 	defer hs.Close()
 	client := hs.Client()
@@ -727,12 +769,12 @@ func TestMetrics(t *testing.T) {
 	resp.Body.Close()
 
 	fams := scrape(t, client, hs.URL+PathMetrics)
-	ops := func(op, mode, result string) int {
-		return counter(t, fams, "kms_ops_total", map[string]string{"op": op, "alg": "ed25519-" + mode, "result": result})
+	ops := func(op, rules, result string) int {
+		return counter(t, fams, "kms_ops_total", map[string]string{"op": op, "alg": "ed25519-" + rules, "result": result})
 	}
 	for _, tc := range []struct {
-		op, mode, result string
-		want             int
+		op, rules, result string
+		want              int
 	}{
 		{"verify", "strict", "valid", 5 + 4 + 2},
 		{"verify", "strict", "invalid", 3 + 1},
@@ -745,8 +787,8 @@ func TestMetrics(t *testing.T) {
 		{"verify_batch", "zip215", "valid", 1},
 		{"verify_batch", "strict", "error", 0},
 	} {
-		if got := ops(tc.op, tc.mode, tc.result); got != tc.want {
-			t.Errorf("kms_ops_total{op=%q,alg=ed25519-%s,result=%q} = %d, want %d", tc.op, tc.mode, tc.result, got, tc.want)
+		if got := ops(tc.op, tc.rules, tc.result); got != tc.want {
+			t.Errorf("kms_ops_total{op=%q,alg=ed25519-%s,result=%q} = %d, want %d", tc.op, tc.rules, tc.result, got, tc.want)
 		}
 	}
 	fail := func(op, kind string) int {
@@ -791,7 +833,7 @@ func TestMetrics(t *testing.T) {
 	if d := find(t, fams, "kms_queue_depth", nil).GetGauge().GetValue(); d != 0 {
 		t.Errorf("kms_queue_depth %v when idle", d)
 	}
-	// The Batchers' key caches report through the per-mode wrappers.
+	// The Batchers' key caches report through the per-rules wrappers.
 	lookups := 0.0
 	for _, m := range fams["kms_key_cache_lookups_total"].GetMetric() {
 		lookups += m.GetCounter().GetValue()
@@ -810,21 +852,26 @@ func TestMetrics(t *testing.T) {
 }
 
 // TestDepthSum checks that the queue depth exported is the sum over the
-// Batchers of the three modes.
+// Batchers of the rule sets served, whatever their rules.
 func TestDepthSum(t *testing.T) {
 	rec := &depthRecorder{}
 	d := &depthSum{inner: rec}
-	d.forMode(ronkms.ModeStrict).ObserveQueueDepth(5)
-	d.forMode(ronkms.ModeZIP215).ObserveQueueDepth(3)
-	d.forMode(ronkms.ModeStrict).ObserveQueueDepth(0)
-	d.forMode(ronkms.ModeStdLib).ObserveQueueDepth(2)
-	if want := []int{5, 8, 3, 5}; fmt.Sprint(rec.depths) != fmt.Sprint(want) {
+	d.forRules(ed25519.Strict).ObserveQueueDepth(5)
+	d.forRules(ed25519.ZIP215).ObserveQueueDepth(3)
+	d.forRules(ed25519.Strict).ObserveQueueDepth(0)
+	d.forRules(ed25519.StdLib).ObserveQueueDepth(2)
+	// Presets beyond the original three, and a rule set of no preset.
+	d.forRules(ed25519.Oasis).ObserveQueueDepth(4)
+	d.forRules(ed25519.ZIP215 | ed25519.RejectSmallOrderA).ObserveQueueDepth(7)
+	d.forRules(ed25519.FIPS186_5).ObserveQueueDepth(1)
+	d.forRules(ed25519.Oasis).ObserveQueueDepth(0)
+	if want := []int{5, 8, 3, 5, 9, 16, 17, 13}; fmt.Sprint(rec.depths) != fmt.Sprint(want) {
 		t.Errorf("depths %v, want %v", rec.depths, want)
 	}
 }
 
 type depthRecorder struct {
-	ronkms.Observer
+	batcher.Observer
 	depths []int
 }
 
@@ -832,11 +879,17 @@ func (r *depthRecorder) ObserveQueueDepth(d int) { r.depths = append(r.depths, d
 
 func TestNewErrors(t *testing.T) {
 	for _, cfg := range []Config{
-		{DefaultMode: 7},
+		{DefaultRules: 1 << 5},                                               // a bit outside the five rules
+		{DefaultRules: ed25519.AllowNonCanonicalR},                           // not valid rules
+		{DefaultRules: ed25519.Cofactored},                                   // valid, but not served
+		{Rules: []ed25519.Rules{ed25519.Strict}},                             // the default (stdlib) not served
+		{Rules: []ed25519.Rules{}, DefaultRules: ed25519.Strict},             // nothing to serve
+		{Rules: []ed25519.Rules{ed25519.StdLib, ed25519.AllowNonCanonicalR}}, // invalid rules served
+		{Rules: []ed25519.Rules{ed25519.StdLib, 1 << 6}},                     // invalid rules served
 		{MaxBody: -1},
 		{MaxItems: -1},
 		{RequestTimeout: -1},
-		{Batcher: ronkms.BatcherConfig{TargetBatch: 10, MaxBatch: 5}},
+		{Batcher: batcher.Config{TargetBatch: 10, MaxBatch: 5}},
 	} {
 		if s, err := New(cfg); err == nil {
 			s.Close()

@@ -1,9 +1,12 @@
 // Package testgen generates Ed25519 test inputs for ronkms's tests: honest
-// signatures, mutations, and crafted signatures that separate the three
-// verification modes (small-order and torsioned points, non-canonical
-// encodings, out-of-range s). It also holds the reference verdict of each
-// mode, computed from independent implementations, so that every package
-// tests against the same referee.
+// signatures, mutations, and crafted signatures that separate verification
+// rules (small-order and torsioned points, non-canonical encodings,
+// out-of-range s). It also holds a reference verdict under any rules, the
+// rules' definitions applied with filippo.io/edwards25519 and
+// crypto/ed25519 instead of ronkms's own point arithmetic, so that every
+// package tests against the same referee; the oracle module (oracle/)
+// checks that referee against curve25519-voi, ed25519consensus and
+// libsodium.
 //
 // It is imported only by tests.
 package testgen
@@ -15,7 +18,6 @@ import (
 	"math/rand/v2"
 
 	"filippo.io/edwards25519"
-	"github.com/hdevalence/ed25519consensus"
 )
 
 // Case is one verification input.
@@ -26,37 +28,112 @@ type Case struct {
 	Sig  []byte
 }
 
-// Mode numbers, in the order of ronkms.Mode.
+// Rules mirrors package ed25519's Rules (and internal/edverify's), bit for
+// bit, without importing them: the point layer's tests import testgen.
+// edverify's tests check that the bits agree.
+type Rules uint8
+
+// The five choices of a rule set, as package ed25519 defines them.
 const (
-	StdLib = iota
-	Strict
-	ZIP215
+	RejectSmallOrderA Rules = 1 << iota
+	RejectSmallOrderR
+	RequireCanonicalA
+	AllowNonCanonicalR
+	Cofactored
 )
 
-// ModeNames are the modes' names as ronkms.Mode.String spells them.
-var ModeNames = [3]string{"stdlib", "strict", "zip215"}
+// The rule sets of the three original modes (package ed25519's presets).
+const (
+	StdLib Rules = 0
+	Strict       = RejectSmallOrderA | RejectSmallOrderR
+	ZIP215       = Cofactored | AllowNonCanonicalR
+)
 
-// Reference returns the verdict of the reference verifier of mode:
-// crypto/ed25519.Verify for StdLib (false where it would panic on a key
-// length), ed25519consensus.Verify for ZIP215, and for Strict the rule
-// "StdLib accepts, and neither A nor R is a small-order encoding", checked
-// against a list of small-order encodings derived here independently.
-func Reference(mode int, c Case) bool {
-	switch mode {
-	case StdLib:
-		if len(c.Pub) != ed25519.PublicKeySize {
-			return false
-		}
-		return ed25519.Verify(c.Pub, c.Msg, c.Sig)
-	case Strict:
-		if !Reference(StdLib, c) {
-			return false
-		}
-		return !IsDerivedSmallOrderEncoding(c.Pub) && !IsDerivedSmallOrderEncoding(c.Sig[:32])
-	case ZIP215:
-		return ed25519consensus.Verify(c.Pub, c.Msg, c.Sig)
+// Valid reports whether r has only the five bits, and AllowNonCanonicalR
+// only with Cofactored.
+func (r Rules) Valid() bool {
+	return r < 32 && (r&AllowNonCanonicalR == 0 || r&Cofactored != 0)
+}
+
+// AllRules lists the 32 combinations of the five choices, valid or not
+// (AllowNonCanonicalR without Cofactored is not).
+func AllRules() []Rules {
+	out := make([]Rules, 32)
+	for i := range out {
+		out[i] = Rules(i)
 	}
-	panic("testgen: unknown mode")
+	return out
+}
+
+// Reference returns the verdict of pure Ed25519 verification of c under
+// rules (any type whose values are package ed25519's Rules), applying their
+// definitions step by step with filippo.io/edwards25519:
+//
+//   - a 32-byte key and a 64-byte signature, s < l;
+//   - A decodes; with RequireCanonicalA its encoding is A's canonical one
+//     (decoding, then encoding, gives the same bytes back); with
+//     RejectSmallOrderA, [8]A is not the identity;
+//   - R, when the rules look at it as a point (Cofactored, or
+//     RejectSmallOrderR): it decodes, [8]R is not the identity with
+//     RejectSmallOrderR, and its encoding is canonical unless
+//     AllowNonCanonicalR;
+//   - k = SHA-512(R || A || M) mod l with R and A as given;
+//   - cofactorless: the canonical encoding of [s]B - [k]A equals R byte
+//     for byte; cofactored: [8]([s]B - [k]A - R) is the identity.
+//
+// Invalid rules give false. For StdLib rules the verdict is also checked
+// against crypto/ed25519.Verify (a panic if they differ).
+func Reference[R ~uint8](rules R, c Case) bool {
+	r := Rules(rules)
+	v := reference(r, c)
+	if r == StdLib && len(c.Pub) == ed25519.PublicKeySize && v != ed25519.Verify(c.Pub, c.Msg, c.Sig) {
+		panic("testgen: the reference disagrees with crypto/ed25519 under StdLib rules")
+	}
+	return v
+}
+
+func reference(r Rules, c Case) bool {
+	if !r.Valid() || len(c.Pub) != 32 || len(c.Sig) != 64 {
+		return false
+	}
+	var s edwards25519.Scalar
+	if _, err := s.SetCanonicalBytes(c.Sig[32:]); err != nil {
+		return false
+	}
+	identity := edwards25519.NewIdentityPoint()
+	smallOrder := func(P *edwards25519.Point) bool {
+		return new(edwards25519.Point).MultByCofactor(P).Equal(identity) == 1
+	}
+	A, err := new(edwards25519.Point).SetBytes(c.Pub)
+	if err != nil {
+		return false
+	}
+	if r&RequireCanonicalA != 0 && string(A.Bytes()) != string(c.Pub) {
+		return false
+	}
+	if r&RejectSmallOrderA != 0 && smallOrder(A) {
+		return false
+	}
+	encR := c.Sig[:32]
+	var R *edwards25519.Point
+	if r&(Cofactored|RejectSmallOrderR) != 0 {
+		if R, err = new(edwards25519.Point).SetBytes(encR); err != nil {
+			return false
+		}
+		if r&RejectSmallOrderR != 0 && smallOrder(R) {
+			return false
+		}
+		if r&AllowNonCanonicalR == 0 && string(R.Bytes()) != string(encR) {
+			return false
+		}
+	}
+	k := Challenge(encR, c.Pub, c.Msg)
+	minusA := new(edwards25519.Point).Negate(A)
+	Rp := new(edwards25519.Point).VarTimeDoubleScalarBaseMult(k, minusA, &s) // [s]B - [k]A
+	if r&Cofactored == 0 {
+		return string(Rp.Bytes()) == string(encR)
+	}
+	return smallOrder(Rp.Subtract(Rp, R))
 }
 
 // fieldP is 2^255 - 19.

@@ -1,13 +1,13 @@
-// Package prom exports the measurements of ronkms (a ronkms.Observer) as
-// Prometheus metrics, with github.com/prometheus/client_golang. The root
-// package ronkms does not depend on Prometheus; a service that wants metrics
-// passes an Observer of this package to ronkms.NewBatcher and serves the
-// registry with promhttp.
+// Package prom exports the measurements of ronkms's micro-batcher (a
+// batcher.Observer) as Prometheus metrics, with
+// github.com/prometheus/client_golang. The library's packages do not depend
+// on Prometheus; a service that wants metrics passes an Observer of this
+// package to batcher.New and serves the registry with promhttp.
 //
 //	reg := prometheus.NewRegistry()
 //	obs, err := prom.NewObserver(reg)
 //	...
-//	b, err := ronkms.NewBatcher(ronkms.BatcherConfig{Mode: ronkms.ModeZIP215, Observer: obs})
+//	b, err := batcher.New(batcher.Config{Rules: ed25519.ZIP215, Observer: obs})
 //	...
 //	http.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 //
@@ -24,8 +24,11 @@
 //
 // kms_ops_total counts finished operations. op is "verify" (one signature:
 // one Batcher.Verify call) or "verify_batch" (one caller-formed batch, for a
-// service's batch endpoint); alg is "ed25519-" followed by the mode
-// (ed25519-stdlib, ed25519-strict, ed25519-zip215); result is "valid" or
+// service's batch endpoint); alg is "ed25519-" followed by the name of the
+// rules (ed25519.Rules.String: ed25519-stdlib, ed25519-strict,
+// ed25519-zip215, ed25519-libsodium, ed25519-fips186-5,
+// ed25519-voi-default, ed25519-oasis, or a combination such as
+// ed25519-cofactored+reject-small-order-r); result is "valid" or
 // "invalid" for a verdict and "error" when the operation returned an error
 // instead.
 //
@@ -46,25 +49,29 @@
 //
 // kms_batch_wait_seconds is, per batch, the queue time of its oldest
 // request: from entering the queue to the start of the batch's verification.
-// It is the wait that BatcherConfig.MaxWait bounds while the verifiers keep
+// It is the wait that batcher.Config.MaxWait bounds while the verifiers keep
 // up; it grows past MaxWait when batches queue for a verifier.
 //
 // kms_queue_depth is the number of requests the Batcher has accepted and not
 // yet handed to a verifier, sampled by its collector whenever a batch starts
 // forming and around each hand-off.
 //
-// Every series of the known label values exists from the start, at zero.
+// Every series of the known label values (the ops, the kinds, and the
+// presets of package ed25519 as alg) exists from the start, at zero; other
+// rules get their series when first observed.
 //
-// kms_key_cache_lookups_total counts, per batch, the distinct well-formed
-// public keys the Batcher looked up in its key cache (BatcherConfig.KeyCache),
+// kms_key_cache_lookups_total counts, per batch, the distinct public keys of
+// its signatures that passed the byte-level checks (lengths, s < l, the
+// rules on the encodings of A and R), which the Batcher looked up in its key
+// cache (batcher.Config.KeyCache),
 // by alg and result: "hit" (decoded in an earlier batch) or "miss". The hit
 // rate over a window is
 //
 //	rate(kms_key_cache_lookups_total{result="hit"}[5m]) / rate(kms_key_cache_lookups_total[5m])
 //
-// A key the batch never had to decode (all its signatures had s out of
-// range) counts as a miss every time. kms_key_cache_size is the number of
+// A key whose signatures all failed those checks is not looked up and
+// counts neither way. kms_key_cache_size is the number of
 // decoded keys the cache of the Batcher of alg holds, after one of its
 // latest batches (verifiers report concurrently). Observer implements
-// ronkms.KeyCacheObserver for these two.
+// batcher.KeyCacheObserver for these two.
 package prom

@@ -5,7 +5,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/ronkms/ronkms"
+	"github.com/ronkms/ronkms/batcher"
+	"github.com/ronkms/ronkms/ed25519"
 )
 
 // Metric names.
@@ -24,8 +25,8 @@ const (
 const (
 	algPrefix = "ed25519-"
 
-	numResults = 3 // ResultValid, ResultInvalid, ResultError
-	numModes   = 3 // ModeStdLib, ModeStrict, ModeZIP215
+	numResults = 3  // ResultValid, ResultInvalid, ResultError
+	numRules   = 32 // every value of the five rules; the presets' series are resolved in advance
 
 	// Indexes of the ops whose series are resolved in advance.
 	opIndexVerify  = 0
@@ -50,15 +51,14 @@ func latencyBuckets() []float64 {
 func batchSizeBuckets() []float64 { return prometheus.ExponentialBuckets(1, 2, 11) }
 
 var (
-	knownOps   = [numKnownOps]string{ronkms.OpVerify, ronkms.OpVerifyBatch}
-	knownModes = [numModes]ronkms.Mode{ronkms.ModeStdLib, ronkms.ModeStrict, ronkms.ModeZIP215}
+	knownOps   = [numKnownOps]string{batcher.OpVerify, batcher.OpVerifyBatch}
 	knownKinds = [...]string{
-		ronkms.FailureOverloaded, ronkms.FailureCanceled, ronkms.FailureDeadline,
-		ronkms.FailureClosed, ronkms.FailureBadInput, ronkms.FailureOther,
+		batcher.FailureOverloaded, batcher.FailureCanceled, batcher.FailureDeadline,
+		batcher.FailureClosed, batcher.FailureBadInput, batcher.FailureOther,
 	}
 )
 
-// Observer is a ronkms.Observer that exports its measurements as Prometheus
+// Observer is a batcher.Observer that exports its measurements as Prometheus
 // metrics. It is safe for concurrent use; every method is a few atomic
 // operations on pre-resolved series (label lookups happen only for op or
 // kind values this package does not know).
@@ -72,18 +72,19 @@ type Observer struct {
 	keyLookups *prometheus.CounterVec
 	keyEntries *prometheus.GaugeVec
 
-	// Series of the known label values, resolved once.
-	opsBy      [numKnownOps][numModes][numResults]prometheus.Counter
+	// Series of the known label values (the ops, and the presets of
+	// package ed25519 as alg), resolved once; nil for other rules.
+	opsBy      [numKnownOps][numRules][numResults]prometheus.Counter
 	latencyBy  [numKnownOps]prometheus.Observer
 	failuresBy [numKnownOps]map[string]prometheus.Counter
-	hitsBy     [numModes]prometheus.Counter
-	missesBy   [numModes]prometheus.Counter
-	entriesBy  [numModes]prometheus.Gauge
+	hitsBy     [numRules]prometheus.Counter
+	missesBy   [numRules]prometheus.Counter
+	entriesBy  [numRules]prometheus.Gauge
 }
 
 var (
-	_ ronkms.Observer         = (*Observer)(nil)
-	_ ronkms.KeyCacheObserver = (*Observer)(nil)
+	_ batcher.Observer         = (*Observer)(nil)
+	_ batcher.KeyCacheObserver = (*Observer)(nil)
 )
 
 // NewObserver creates the metrics, registers them with reg
@@ -132,15 +133,15 @@ func NewObserver(reg prometheus.Registerer) (*Observer, error) {
 			Help: "Decoded public keys held by the micro-batcher's key cache, by algorithm (one cache per Batcher).",
 		}, []string{"alg"}),
 	}
-	for j, m := range knownModes {
-		o.hitsBy[j] = o.keyLookups.WithLabelValues(algPrefix+m.String(), "hit")
-		o.missesBy[j] = o.keyLookups.WithLabelValues(algPrefix+m.String(), "miss")
-		o.entriesBy[j] = o.keyEntries.WithLabelValues(algPrefix + m.String())
+	for _, m := range ed25519.Presets() {
+		o.hitsBy[m] = o.keyLookups.WithLabelValues(algPrefix+m.String(), "hit")
+		o.missesBy[m] = o.keyLookups.WithLabelValues(algPrefix+m.String(), "miss")
+		o.entriesBy[m] = o.keyEntries.WithLabelValues(algPrefix + m.String())
 	}
 	for i, op := range knownOps {
-		for j, m := range knownModes {
+		for _, m := range ed25519.Presets() {
 			for r := range numResults {
-				o.opsBy[i][j][r] = o.ops.WithLabelValues(op, algPrefix+m.String(), ronkms.VerifyResult(r).String())
+				o.opsBy[i][m][r] = o.ops.WithLabelValues(op, algPrefix+m.String(), batcher.VerifyResult(r).String())
 			}
 		}
 		o.latencyBy[i] = o.latency.WithLabelValues(op)
@@ -163,9 +164,9 @@ func NewObserver(reg prometheus.Registerer) (*Observer, error) {
 
 func opIndex(op string) int {
 	switch op {
-	case ronkms.OpVerify:
+	case batcher.OpVerify:
 		return opIndexVerify
-	case ronkms.OpVerifyBatch:
+	case batcher.OpVerifyBatch:
 		return opIndexBatch
 	}
 	return unknownOpIndex
@@ -173,15 +174,14 @@ func opIndex(op string) int {
 
 // ObserveOp counts the operation in kms_ops_total and records its latency in
 // kms_op_latency_seconds.
-func (o *Observer) ObserveOp(op string, mode ronkms.Mode, result ronkms.VerifyResult, latency time.Duration) {
-	i := opIndex(op)
-	m, r := int(mode), int(result)
-	if i == unknownOpIndex || m < 0 || m >= numModes || r < 0 || r >= numResults {
-		o.ops.WithLabelValues(op, algPrefix+mode.String(), result.String()).Inc()
+func (o *Observer) ObserveOp(op string, rules ed25519.Rules, result batcher.VerifyResult, latency time.Duration) {
+	i, r := opIndex(op), int(result)
+	if i == unknownOpIndex || int(rules) >= numRules || r < 0 || r >= numResults || o.opsBy[i][rules][r] == nil {
+		o.ops.WithLabelValues(op, algPrefix+rules.String(), result.String()).Inc()
 		o.latency.WithLabelValues(op).Observe(latency.Seconds())
 		return
 	}
-	o.opsBy[i][m][r].Inc()
+	o.opsBy[i][rules][r].Inc()
 	o.latencyBy[i].Observe(latency.Seconds())
 }
 
@@ -198,17 +198,17 @@ func (o *Observer) ObserveFailure(op, kind string) {
 
 // ObserveBatch records the batch's size in kms_batch_size and the queue time
 // of its oldest request in kms_batch_wait_seconds.
-func (o *Observer) ObserveBatch(s ronkms.BatchStats) {
+func (o *Observer) ObserveBatch(s batcher.BatchStats) {
 	o.batchSize.Observe(float64(s.Size))
 	o.batchWait.Observe(s.OldestWait.Seconds())
 }
 
 // ObserveKeyCache counts the batch's key lookups in
 // kms_key_cache_lookups_total and sets kms_key_cache_size.
-func (o *Observer) ObserveKeyCache(mode ronkms.Mode, hits, misses, size int) {
-	m := int(mode)
-	if m < 0 || m >= numModes {
-		alg := algPrefix + mode.String()
+func (o *Observer) ObserveKeyCache(rules ed25519.Rules, hits, misses, size int) {
+	m := int(rules)
+	if m >= numRules || o.hitsBy[m] == nil {
+		alg := algPrefix + rules.String()
 		o.keyLookups.WithLabelValues(alg, "hit").Add(float64(hits))
 		o.keyLookups.WithLabelValues(alg, "miss").Add(float64(misses))
 		o.keyEntries.WithLabelValues(alg).Set(float64(size))

@@ -21,7 +21,8 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/ronkms/ronkms"
+	"github.com/ronkms/ronkms/batcher"
+	"github.com/ronkms/ronkms/ed25519"
 	"github.com/ronkms/ronkms/internal/testgen"
 	"github.com/ronkms/ronkms/metrics/prom"
 )
@@ -86,6 +87,17 @@ func counter(t *testing.T, fams map[string]*dto.MetricFamily, name string, label
 	return int(series(t, fams, name, labels).GetCounter().GetValue())
 }
 
+// counterOrZero returns the value of the counter of family name with
+// exactly labels, or 0 if there is no such series.
+func counterOrZero(fams map[string]*dto.MetricFamily, name string, labels map[string]string) int {
+	for _, m := range fams[name].GetMetric() {
+		if labelsMatch(m, labels) {
+			return int(m.GetCounter().GetValue())
+		}
+	}
+	return 0
+}
+
 type outcome struct {
 	ok  bool
 	err error
@@ -129,12 +141,14 @@ func TestObserverScrape(t *testing.T) {
 			t.Errorf("%s: no HELP", name)
 		}
 	}
-	if n := len(fams[prom.OpsTotal].GetMetric()); n != 2*3*3 {
-		t.Errorf("%s: %d series before any event, want 18", prom.OpsTotal, n)
+	// 7 presets x 2 ops x 3 results.
+	if n := len(fams[prom.OpsTotal].GetMetric()); n != 42 || n != len(ed25519.Presets())*2*3 {
+		t.Errorf("%s: %d series before any event, want 42", prom.OpsTotal, n)
 	}
 	if got := counter(t, fams, prom.OpsTotal, map[string]string{"op": "verify_batch", "alg": "ed25519-strict", "result": "error"}); got != 0 {
 		t.Errorf("fresh counter is %d", got)
 	}
+	checkPresetSeries(t, fams)
 	bs := series(t, fams, prom.BatchSize, nil).GetHistogram()
 	var bounds []float64
 	for _, bk := range bs.GetBucket() {
@@ -150,8 +164,8 @@ func TestObserverScrape(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	s := testgen.NewSigner(rng)
 	gate := make(chan struct{})
-	b, err := ronkms.NewBatcher(ronkms.BatcherConfig{
-		Mode: ronkms.ModeZIP215, TargetBatch: 1, MaxBatch: 1, Pipeline: 1, MaxQueue: 1,
+	b, err := batcher.New(batcher.Config{
+		Rules: ed25519.ZIP215, TargetBatch: 1, MaxBatch: 1, Pipeline: 1, MaxQueue: 1,
 		Observer: gatedObserver{obs, gate},
 	})
 	if err != nil {
@@ -181,7 +195,7 @@ func TestObserverScrape(t *testing.T) {
 	}
 	overloaded := calls - 2
 	for range overloaded {
-		if r := <-stalled; !errors.Is(r.err, ronkms.ErrOverloaded) {
+		if r := <-stalled; !errors.Is(r.err, batcher.ErrOverloaded) {
 			t.Fatalf("with room for two of %d calls: %v, %v; want ErrOverloaded", calls, r.ok, r.err)
 		}
 	}
@@ -251,7 +265,7 @@ func TestObserverScrape(t *testing.T) {
 		t.Fatalf("expired: %v", err)
 	}
 	b.Close()
-	if _, err := b.Verify(ctx, valid.Pub, valid.Msg, valid.Sig); !errors.Is(err, ronkms.ErrClosed) {
+	if _, err := b.Verify(ctx, valid.Pub, valid.Msg, valid.Sig); !errors.Is(err, batcher.ErrClosed) {
 		t.Fatalf("after Close: %v", err)
 	}
 
@@ -333,7 +347,7 @@ type gatedObserver struct {
 	gate chan struct{}
 }
 
-func (g gatedObserver) ObserveBatch(s ronkms.BatchStats) {
+func (g gatedObserver) ObserveBatch(s batcher.BatchStats) {
 	g.Observer.ObserveBatch(s)
 	<-g.gate
 }
@@ -346,13 +360,13 @@ func TestObserverDirectCalls(t *testing.T) {
 	}
 	// A service reporting its own batch endpoint and decoding failures,
 	// and label values this package does not know in advance.
-	obs.ObserveOp(ronkms.OpVerifyBatch, ronkms.ModeStrict, ronkms.ResultInvalid, 3*time.Millisecond)
-	obs.ObserveOp(ronkms.OpVerifyBatch, ronkms.ModeStrict, ronkms.ResultValid, 2*time.Millisecond)
-	obs.ObserveOp(ronkms.OpVerifyBatch, ronkms.ModeStrict, ronkms.ResultValid, time.Millisecond)
-	obs.ObserveFailure(ronkms.OpVerifyBatch, ronkms.FailureBadInput)
-	obs.ObserveOp("sign", ronkms.ModeStdLib, ronkms.ResultValid, time.Microsecond)
+	obs.ObserveOp(batcher.OpVerifyBatch, ed25519.Strict, batcher.ResultInvalid, 3*time.Millisecond)
+	obs.ObserveOp(batcher.OpVerifyBatch, ed25519.Strict, batcher.ResultValid, 2*time.Millisecond)
+	obs.ObserveOp(batcher.OpVerifyBatch, ed25519.Strict, batcher.ResultValid, time.Millisecond)
+	obs.ObserveFailure(batcher.OpVerifyBatch, batcher.FailureBadInput)
+	obs.ObserveOp("sign", ed25519.StdLib, batcher.ResultValid, time.Microsecond)
 	obs.ObserveFailure("sign", "no_key")
-	obs.ObserveBatch(ronkms.BatchStats{Size: 1000, OldestWait: 300 * time.Microsecond})
+	obs.ObserveBatch(batcher.BatchStats{Size: 1000, OldestWait: 300 * time.Microsecond})
 	obs.ObserveQueueDepth(17)
 
 	mfs, err := reg.Gather()
@@ -439,7 +453,7 @@ func ExampleNewObserver() {
 	if err != nil {
 		panic(err)
 	}
-	b, err := ronkms.NewBatcher(ronkms.BatcherConfig{Mode: ronkms.ModeStrict, Observer: obs})
+	b, err := batcher.New(batcher.Config{Rules: ed25519.Strict, Observer: obs})
 	if err != nil {
 		panic(err)
 	}
@@ -467,4 +481,249 @@ func ExampleNewObserver() {
 	// kms_ops_total{alg="ed25519-strict",op="verify",result="error"} 0
 	// kms_ops_total{alg="ed25519-strict",op="verify",result="invalid"} 1
 	// kms_ops_total{alg="ed25519-strict",op="verify",result="valid"} 0
+}
+
+// presetAlgs are the alg labels of package ed25519's presets.
+var presetAlgs = []string{
+	"ed25519-stdlib", "ed25519-strict", "ed25519-zip215",
+	"ed25519-libsodium", "ed25519-fips186-5", "ed25519-voi-default", "ed25519-oasis",
+}
+
+// checkPresetSeries checks that fams, scraped before any event, has the
+// series of every preset at zero, and no other alg.
+func checkPresetSeries(t *testing.T, fams map[string]*dto.MetricFamily) {
+	t.Helper()
+	var algs []string
+	for _, r := range ed25519.Presets() {
+		algs = append(algs, "ed25519-"+r.String())
+	}
+	if !slices.Equal(algs, presetAlgs) {
+		t.Fatalf("alg labels of the presets %v, want %v", algs, presetAlgs)
+	}
+	for _, alg := range presetAlgs {
+		for _, op := range []string{"verify", "verify_batch"} {
+			for _, res := range []string{"valid", "invalid", "error"} {
+				if got := counter(t, fams, prom.OpsTotal, map[string]string{"op": op, "alg": alg, "result": res}); got != 0 {
+					t.Errorf("%s{op=%s,alg=%s,result=%s} = %d before any event", prom.OpsTotal, op, alg, res, got)
+				}
+			}
+		}
+		for _, res := range []string{"hit", "miss"} {
+			if got := counter(t, fams, prom.KeyCacheLookups, map[string]string{"alg": alg, "result": res}); got != 0 {
+				t.Errorf("%s{alg=%s,result=%s} = %d before any event", prom.KeyCacheLookups, alg, res, got)
+			}
+		}
+		if got := series(t, fams, prom.KeyCacheSize, map[string]string{"alg": alg}).GetGauge().GetValue(); got != 0 {
+			t.Errorf("%s{alg=%s} = %v before any event", prom.KeyCacheSize, alg, got)
+		}
+	}
+	for name, n := range map[string]int{prom.OpsTotal: 42, prom.KeyCacheLookups: 14, prom.KeyCacheSize: 7} {
+		if got := len(fams[name].GetMetric()); got != n {
+			t.Errorf("%s: %d series before any event, want %d (the presets')", name, got, n)
+		}
+		for _, m := range fams[name].GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if lp.GetName() == "alg" && !slices.Contains(presetAlgs, lp.GetValue()) {
+					t.Errorf("%s: series of alg %q before any event", name, lp.GetValue())
+				}
+			}
+		}
+	}
+}
+
+// TestObserverRules: the presets beyond stdlib, strict and zip215 have
+// their own series; rules of no preset get a series of their own, labeled
+// with their String, on first use; rules outside the five choices too.
+func TestObserverRules(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	obs, err := prom.NewObserver(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	defer srv.Close()
+	checkPresetSeries(t, scrape(t, srv.URL))
+
+	custom := ed25519.ZIP215 | ed25519.RejectSmallOrderA
+	const customAlg = "ed25519-reject-small-order-a+allow-noncanonical-r+cofactored"
+	const bogus = ed25519.Rules(0xc0) // no valid rules: outside the five bits
+	// Presets i = 3..6 get i valid verifications, one invalid batch and
+	// an error; the custom rules 2 valid, 1 invalid; the bogus ones 1 error.
+	want := map[[3]string]int{}
+	for i, r := range ed25519.Presets()[3:] {
+		alg := presetAlgs[3+i]
+		for range 3 + i {
+			obs.ObserveOp(batcher.OpVerify, r, batcher.ResultValid, time.Millisecond)
+		}
+		obs.ObserveOp(batcher.OpVerifyBatch, r, batcher.ResultInvalid, time.Millisecond)
+		obs.ObserveOp(batcher.OpVerify, r, batcher.ResultError, time.Millisecond)
+		want[[3]string{"verify", alg, "valid"}] = 3 + i
+		want[[3]string{"verify_batch", alg, "invalid"}] = 1
+		want[[3]string{"verify", alg, "error"}] = 1
+	}
+	obs.ObserveOp(batcher.OpVerify, custom, batcher.ResultValid, time.Millisecond)
+	obs.ObserveOp(batcher.OpVerify, custom, batcher.ResultValid, time.Millisecond)
+	obs.ObserveOp(batcher.OpVerify, custom, batcher.ResultInvalid, time.Millisecond)
+	want[[3]string{"verify", customAlg, "valid"}] = 2
+	want[[3]string{"verify", customAlg, "invalid"}] = 1
+	obs.ObserveOp(batcher.OpVerifyBatch, bogus, batcher.ResultError, time.Millisecond)
+	want[[3]string{"verify_batch", "ed25519-0xc0", "error"}] = 1
+
+	obs.ObserveKeyCache(ed25519.FIPS186_5, 3, 2, 9)
+	obs.ObserveKeyCache(ed25519.FIPS186_5, 1, 0, 10)
+	obs.ObserveKeyCache(custom, 4, 1, 5)
+	obs.ObserveKeyCache(custom, 0, 2, 7)
+	obs.ObserveKeyCache(bogus, 1, 1, 1)
+
+	fams := scrape(t, srv.URL)
+	ops := fams[prom.OpsTotal].GetMetric()
+	for _, m := range ops {
+		var op, alg, res string
+		for _, lp := range m.GetLabel() {
+			switch lp.GetName() {
+			case "op":
+				op = lp.GetValue()
+			case "alg":
+				alg = lp.GetValue()
+			case "result":
+				res = lp.GetValue()
+			}
+		}
+		if got, w := int(m.GetCounter().GetValue()), want[[3]string{op, alg, res}]; got != w {
+			t.Errorf("%s{op=%s,alg=%s,result=%s} = %d, want %d", prom.OpsTotal, op, alg, res, got, w)
+		}
+	}
+	for k, w := range want {
+		if got := counter(t, fams, prom.OpsTotal, map[string]string{"op": k[0], "alg": k[1], "result": k[2]}); got != w {
+			t.Errorf("%s%v = %d, want %d", prom.OpsTotal, k, got, w)
+		}
+	}
+	// The presets' 42, and 2 of the custom rules and 1 of the bogus ones.
+	if len(ops) != 42+3 {
+		t.Errorf("%s: %d series, want 45", prom.OpsTotal, len(ops))
+	}
+	lat := series(t, fams, prom.OpLatency, map[string]string{"op": "verify"}).GetHistogram()
+	if got := lat.GetSampleCount(); got != 3+4+5+6+4+3 {
+		t.Errorf("%s{op=verify} count %d, want 25", prom.OpLatency, got)
+	}
+	for _, c := range []struct {
+		alg                string
+		hits, misses, size int
+	}{
+		{"ed25519-fips186-5", 4, 2, 10},
+		{customAlg, 4, 3, 7},
+		{"ed25519-0xc0", 1, 1, 1},
+		{"ed25519-oasis", 0, 0, 0},
+	} {
+		hits := counter(t, fams, prom.KeyCacheLookups, map[string]string{"alg": c.alg, "result": "hit"})
+		misses := counter(t, fams, prom.KeyCacheLookups, map[string]string{"alg": c.alg, "result": "miss"})
+		size := series(t, fams, prom.KeyCacheSize, map[string]string{"alg": c.alg}).GetGauge().GetValue()
+		if hits != c.hits || misses != c.misses || size != float64(c.size) {
+			t.Errorf("key cache of %s: %d hits, %d misses, size %v; want %d, %d, %d", c.alg, hits, misses, size, c.hits, c.misses, c.size)
+		}
+	}
+}
+
+// TestObserverRulesBatchers drives Batchers of a preset beyond the original
+// three and of rules of no preset through one Observer: each one's
+// operations and key cache are reported under its own alg, with the
+// verdicts of its rules' single verifier.
+func TestObserverRulesBatchers(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	obs, err := prom.NewObserver(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	defer srv.Close()
+
+	rng := rand.New(rand.NewPCG(5, 6))
+	s := testgen.NewSigner(rng)
+	// Four honest signatures by one key and a torsioned R under it (valid
+	// for cofactored rules), then the canonical identity as the public key
+	// (valid for FIPS 186-5; its small order is rejected by the custom
+	// rules, on the encoding, before any decoding).
+	var cs []testgen.Case
+	for i := range 4 {
+		cs = append(cs, s.Honest([]byte{byte(i)}))
+	}
+	cs = append(cs, s.TorsionR(rng, []byte("torsion"), 8), testgen.SmallOrderA(rng, []byte("identity"), testgen.IdentityEncodings()[0]))
+	custom := ed25519.ZIP215 | ed25519.RejectSmallOrderA
+	ctx := context.Background()
+	type tally struct{ valid, invalid int }
+	got := map[ed25519.Rules]tally{}
+	for _, r := range []ed25519.Rules{ed25519.FIPS186_5, custom} {
+		// One verifier, one request at a time: each batch is one
+		// signature, verified after the previous one's is reported.
+		b, err := batcher.New(batcher.Config{Rules: r, Observer: obs, Pipeline: 1, Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n tally
+		for i, c := range cs {
+			ok, err := b.Verify(ctx, c.Pub, c.Msg, c.Sig)
+			if err != nil {
+				t.Fatalf("%v: case %d: %v", r, i, err)
+			}
+			if want := r.Verify(c.Pub, c.Msg, c.Sig); ok != want || ok != testgen.Reference(r, c) {
+				t.Errorf("%v: case %d (%s): verdict %v, single verifier %v", r, i, c.Name, ok, want)
+			}
+			if ok {
+				n.valid++
+			} else {
+				n.invalid++
+			}
+		}
+		b.Close()
+		got[r] = n
+	}
+	if got[ed25519.FIPS186_5] != (tally{6, 0}) || got[custom] != (tally{5, 1}) {
+		t.Fatalf("verdicts: fips186-5 %+v, custom %+v; want 6 valid, and 5 valid 1 invalid", got[ed25519.FIPS186_5], got[custom])
+	}
+
+	fams := scrape(t, srv.URL)
+	for _, c := range []struct {
+		rules              ed25519.Rules
+		alg                string
+		hits, misses, size int
+	}{
+		// The signer's key is a miss, then a hit in each of the 4 later
+		// batches; the identity key is a miss where it is decoded.
+		{ed25519.FIPS186_5, "ed25519-fips186-5", 4, 2, 2},
+		{custom, "ed25519-reject-small-order-a+allow-noncanonical-r+cofactored", 4, 1, 1},
+	} {
+		n := got[c.rules]
+		for res, want := range map[string]int{"valid": n.valid, "invalid": n.invalid, "error": 0} {
+			labels := map[string]string{"op": "verify", "alg": c.alg, "result": res}
+			var v int
+			if want == 0 && c.rules == custom {
+				v = counterOrZero(fams, prom.OpsTotal, labels) // no series before the first
+			} else {
+				v = counter(t, fams, prom.OpsTotal, labels)
+			}
+			if v != want {
+				t.Errorf("%s{op=verify,alg=%s,result=%s} = %d, want %d", prom.OpsTotal, c.alg, res, v, want)
+			}
+		}
+		hits := counter(t, fams, prom.KeyCacheLookups, map[string]string{"alg": c.alg, "result": "hit"})
+		misses := counter(t, fams, prom.KeyCacheLookups, map[string]string{"alg": c.alg, "result": "miss"})
+		size := series(t, fams, prom.KeyCacheSize, map[string]string{"alg": c.alg}).GetGauge().GetValue()
+		if hits != c.hits || misses != c.misses || size != float64(c.size) {
+			t.Errorf("key cache of %s: %d hits, %d misses, size %v; want %d, %d, %d", c.alg, hits, misses, size, c.hits, c.misses, c.size)
+		}
+	}
+	size := series(t, fams, prom.BatchSize, nil).GetHistogram()
+	if size.GetSampleCount() != 2*uint64(len(cs)) || int(size.GetSampleSum()) != 2*len(cs) {
+		t.Errorf("%s: %d batches of %v signatures, want %d of one", prom.BatchSize, size.GetSampleCount(), size.GetSampleSum(), 2*len(cs))
+	}
+	for _, alg := range presetAlgs {
+		if alg == "ed25519-fips186-5" {
+			continue
+		}
+		for _, res := range []string{"valid", "invalid", "error"} {
+			if v := counter(t, fams, prom.OpsTotal, map[string]string{"op": "verify", "alg": alg, "result": res}); v != 0 {
+				t.Errorf("%s{op=verify,alg=%s,result=%s} = %d, want 0", prom.OpsTotal, alg, res, v)
+			}
+		}
+	}
 }

@@ -1,4 +1,4 @@
-package ronkms
+package batcher
 
 import (
 	"time"

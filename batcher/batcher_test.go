@@ -1,4 +1,4 @@
-package ronkms_test
+package batcher_test
 
 import (
 	"context"
@@ -12,15 +12,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ronkms/ronkms"
+	"github.com/ronkms/ronkms/batcher"
 	"github.com/ronkms/ronkms/ed25519"
 	"github.com/ronkms/ronkms/internal/testgen"
 )
 
 // Helpers of the Batcher tests carry a batcher prefix so that they cannot
-// collide with helpers of other test files of package ronkms_test.
+// collide with helpers of other test files of package batcher_test.
 
-var batcherModes = []ronkms.Mode{ronkms.ModeStdLib, ronkms.ModeStrict, ronkms.ModeZIP215}
+// batcherModes are the rule sets of the Batcher tests: one cofactorless
+// and one cofactored preset beyond the three original ones, so that both
+// engines and the byte-level rules go through a Batcher.
+var batcherModes = []ed25519.Rules{ed25519.StdLib, ed25519.Strict, ed25519.ZIP215, ed25519.Libsodium, ed25519.Oasis}
 
 // batcherRNG returns a deterministic generator for test name. RONKMS_TEST_SEED
 // (an integer) changes every test's stream.
@@ -28,27 +31,15 @@ func batcherRNG(t testing.TB, name string) *rand.Rand {
 	return testgen.RNG(t, name, 0xba7c_4e55)
 }
 
-// batcherSingle is the single verifier of mode, with ed25519.Verify guarded
-// against the key lengths on which it panics.
-func batcherSingle(mode ronkms.Mode, c testgen.Case) bool {
-	switch mode {
-	case ronkms.ModeStdLib:
-		if len(c.Pub) != ed25519.PublicKeySize {
-			return false
-		}
-		return ed25519.Verify(c.Pub, c.Msg, c.Sig)
-	case ronkms.ModeStrict:
-		return ed25519.VerifyStrict(c.Pub, c.Msg, c.Sig)
-	case ronkms.ModeZIP215:
-		return ed25519.VerifyZIP215(c.Pub, c.Msg, c.Sig)
-	}
-	panic("batcherSingle: bad mode " + mode.String())
+// batcherSingle is the single verifier of mode.
+func batcherSingle(mode ed25519.Rules, c testgen.Case) bool {
+	return mode.Verify(c.Pub, c.Msg, c.Sig)
 }
 
 // batcherCase is a test input with its expected verdict in every mode.
 type batcherCase struct {
 	testgen.Case
-	want [3]bool // by Mode
+	want map[ed25519.Rules]bool
 }
 
 // batcherCases draws n inputs, half honest and half of random testgen kinds
@@ -69,8 +60,9 @@ func batcherCases(t testing.TB, rng *rand.Rand, n int) []batcherCase {
 			c = testgen.Random(rng, signers)
 		}
 		out[i].Case = c
+		out[i].want = map[ed25519.Rules]bool{}
 		for _, m := range batcherModes {
-			ref := testgen.Reference(int(m), c)
+			ref := testgen.Reference(m, c)
 			if single := batcherSingle(m, c); single != ref {
 				t.Fatalf("case %d (%s), mode=%v: single verifier says %v, reference %v", i, c.Name, m, single, ref)
 			}
@@ -92,7 +84,7 @@ type batcherObserver struct {
 	negDepth  atomic.Int64 // negative depths seen
 	mu        sync.Mutex
 	failures  map[string]int
-	lastStats ronkms.BatchStats
+	lastStats batcher.BatchStats
 	// gate, if not nil, blocks ObserveBatch until it is closed (after the
 	// batch's callers have their verdicts), which stalls that verifier.
 	gate chan struct{}
@@ -102,8 +94,8 @@ func newBatcherObserver() *batcherObserver {
 	return &batcherObserver{failures: map[string]int{}}
 }
 
-func (o *batcherObserver) ObserveOp(op string, mode ronkms.Mode, r ronkms.VerifyResult, d time.Duration) {
-	if op != ronkms.OpVerify || d < 0 {
+func (o *batcherObserver) ObserveOp(op string, mode ed25519.Rules, r batcher.VerifyResult, d time.Duration) {
+	if op != batcher.OpVerify || d < 0 {
 		o.badOp.Add(1)
 	}
 	o.ops[r].Add(1)
@@ -115,7 +107,7 @@ func (o *batcherObserver) ObserveFailure(op, kind string) {
 	o.mu.Unlock()
 }
 
-func (o *batcherObserver) ObserveBatch(s ronkms.BatchStats) {
+func (o *batcherObserver) ObserveBatch(s batcher.BatchStats) {
 	o.batches.Add(1)
 	o.verified.Add(int64(s.Size))
 	o.dropped.Add(int64(s.Dropped))
@@ -150,9 +142,9 @@ func (o *batcherObserver) totalOps() int64 {
 	return o.ops[0].Load() + o.ops[1].Load() + o.ops[2].Load()
 }
 
-func newTestBatcher(t testing.TB, cfg ronkms.BatcherConfig) *ronkms.Batcher {
+func newTestBatcher(t testing.TB, cfg batcher.Config) *batcher.Batcher {
 	t.Helper()
-	b, err := ronkms.NewBatcher(cfg)
+	b, err := batcher.New(cfg)
 	if err != nil {
 		t.Fatalf("NewBatcher(%+v): %v", cfg, err)
 	}
@@ -188,49 +180,49 @@ func batcherEventually(t testing.TB, what string, cond func() bool) {
 
 func TestBatcherConfigValidation(t *testing.T) {
 	bad := []struct {
-		cfg  ronkms.BatcherConfig
+		cfg  batcher.Config
 		want []string
 	}{
-		{ronkms.BatcherConfig{Mode: 3}, []string{"Mode is Mode(3)"}},
-		{ronkms.BatcherConfig{Mode: -1}, []string{"Mode is Mode(-1)"}},
-		{ronkms.BatcherConfig{TargetBatch: -1}, []string{"TargetBatch is negative"}},
-		{ronkms.BatcherConfig{MaxBatch: -2}, []string{"MaxBatch is negative"}},
-		{ronkms.BatcherConfig{MaxWait: -time.Millisecond}, []string{"MaxWait is negative (-1ms)"}},
-		{ronkms.BatcherConfig{Workers: -1}, []string{"Workers is negative"}},
-		{ronkms.BatcherConfig{Pipeline: -1}, []string{"Pipeline is negative"}},
-		{ronkms.BatcherConfig{MaxQueue: -1}, []string{"MaxQueue is negative"}},
-		{ronkms.BatcherConfig{KeyCache: -1}, []string{"KeyCache is negative"}},
-		{ronkms.BatcherConfig{TargetBatch: 300}, []string{"TargetBatch (300) exceeds MaxBatch (256)"}},
-		{ronkms.BatcherConfig{TargetBatch: 65, MaxBatch: 64}, []string{"TargetBatch (65) exceeds MaxBatch (64)"}},
-		{ronkms.BatcherConfig{Mode: 9, Workers: -1, MaxQueue: -1}, []string{"Mode is Mode(9)", "Workers is negative", "MaxQueue is negative"}},
+		{batcher.Config{Rules: ed25519.AllowNonCanonicalR}, []string{"Rules: invalid rules allow-noncanonical-r: allow-noncanonical-r needs cofactored"}},
+		{batcher.Config{Rules: 0x40}, []string{"Rules: invalid rules 0x40: bits outside the five rules"}},
+		{batcher.Config{TargetBatch: -1}, []string{"TargetBatch is negative"}},
+		{batcher.Config{MaxBatch: -2}, []string{"MaxBatch is negative"}},
+		{batcher.Config{MaxWait: -time.Millisecond}, []string{"MaxWait is negative (-1ms)"}},
+		{batcher.Config{Workers: -1}, []string{"Workers is negative"}},
+		{batcher.Config{Pipeline: -1}, []string{"Pipeline is negative"}},
+		{batcher.Config{MaxQueue: -1}, []string{"MaxQueue is negative"}},
+		{batcher.Config{KeyCache: -1}, []string{"KeyCache is negative"}},
+		{batcher.Config{TargetBatch: 300}, []string{"TargetBatch (300) exceeds MaxBatch (256)"}},
+		{batcher.Config{TargetBatch: 65, MaxBatch: 64}, []string{"TargetBatch (65) exceeds MaxBatch (64)"}},
+		{batcher.Config{Rules: ed25519.Strict | ed25519.AllowNonCanonicalR, Workers: -1, MaxQueue: -1}, []string{"Rules: invalid rules", "Workers is negative", "MaxQueue is negative"}},
 	}
 	for _, c := range bad {
-		b, err := ronkms.NewBatcher(c.cfg)
+		b, err := batcher.New(c.cfg)
 		if err == nil {
 			b.Close()
-			t.Errorf("NewBatcher(%+v): no error", c.cfg)
+			t.Errorf("New(%+v): no error", c.cfg)
 			continue
 		}
 		for _, w := range c.want {
 			if !strings.Contains(err.Error(), w) {
-				t.Errorf("NewBatcher(%+v): error %q does not say %q", c.cfg, err, w)
+				t.Errorf("New(%+v): error %q does not say %q", c.cfg, err, w)
 			}
 		}
-		if !strings.HasPrefix(err.Error(), "ronkms: invalid BatcherConfig: ") {
-			t.Errorf("NewBatcher(%+v): error %q lacks the package prefix", c.cfg, err)
+		if !strings.HasPrefix(err.Error(), "batcher: invalid Config: ") {
+			t.Errorf("New(%+v): error %q lacks the package prefix", c.cfg, err)
 		}
 	}
 
-	def := newTestBatcher(t, ronkms.BatcherConfig{Mode: ronkms.ModeZIP215}).Config()
-	want := ronkms.BatcherConfig{
-		Mode: ronkms.ModeZIP215, TargetBatch: 64, MaxBatch: 256, MaxWait: 500 * time.Microsecond,
-		Workers: 1, Pipeline: runtime.GOMAXPROCS(0), MaxQueue: ronkms.DefaultMaxQueue,
-		KeyCache: ronkms.DefaultKeyCache,
+	def := newTestBatcher(t, batcher.Config{Rules: ed25519.ZIP215}).Config()
+	want := batcher.Config{
+		Rules: ed25519.ZIP215, TargetBatch: 64, MaxBatch: 256, MaxWait: 500 * time.Microsecond,
+		Workers: 1, Pipeline: runtime.GOMAXPROCS(0), MaxQueue: batcher.DefaultMaxQueue,
+		KeyCache: batcher.DefaultKeyCache,
 	}
 	if def != want {
 		t.Errorf("defaults: got %+v, want %+v", def, want)
 	}
-	small := newTestBatcher(t, ronkms.BatcherConfig{MaxBatch: 16}).Config()
+	small := newTestBatcher(t, batcher.Config{MaxBatch: 16}).Config()
 	if small.TargetBatch != 16 {
 		t.Errorf("MaxBatch 16 without TargetBatch: TargetBatch %d, want 16", small.TargetBatch)
 	}
@@ -248,15 +240,15 @@ func TestBatcherVerdictsUnderLoad(t *testing.T) {
 		goroutines, calls, ncases = 1000, 1, 300
 	}
 	cases := batcherCases(t, rng, ncases)
-	var batchers [3]*ronkms.Batcher
-	var observers [3]*batcherObserver
+	batchers := map[ed25519.Rules]*batcher.Batcher{}
+	observers := map[ed25519.Rules]*batcherObserver{}
 	for _, m := range batcherModes {
 		observers[m] = newBatcherObserver()
-		batchers[m] = newTestBatcher(t, ronkms.BatcherConfig{
-			Mode: m, TargetBatch: 32, MaxBatch: 128, MaxWait: time.Millisecond,
+		batchers[m] = newTestBatcher(t, batcher.Config{
+			Rules: m, TargetBatch: 32, MaxBatch: 128, MaxWait: time.Millisecond,
 			Observer: observers[m],
 			// One mode with its verifiers unpinned.
-			NoPinning: m == ronkms.ModeStrict,
+			NoPinning: m == ed25519.Strict,
 		})
 	}
 
@@ -274,7 +266,7 @@ func TestBatcherVerdictsUnderLoad(t *testing.T) {
 			<-start
 			for range calls {
 				c := cases[grng.IntN(len(cases))]
-				m := batcherModes[grng.IntN(3)]
+				m := batcherModes[grng.IntN(len(batcherModes))]
 				ctx, cancel := context.Background(), context.CancelFunc(func() {})
 				kind := grng.IntN(20)
 				switch kind {
@@ -335,7 +327,7 @@ func TestBatcherVerdictsUnderLoad(t *testing.T) {
 	for _, m := range batcherModes {
 		o := observers[m]
 		ops += o.totalOps()
-		errs += o.ops[ronkms.ResultError].Load()
+		errs += o.ops[batcher.ResultError].Load()
 		batches += o.batches.Load()
 		verified += o.verified.Load()
 		dropped += o.dropped.Load()
@@ -348,8 +340,8 @@ func TestBatcherVerdictsUnderLoad(t *testing.T) {
 		if o.depth.Load() != 0 || o.negDepth.Load() != 0 {
 			t.Errorf("mode=%v: queue depth %d after Close (%d negative reports)", m, o.depth.Load(), o.negDepth.Load())
 		}
-		if got := o.failure(ronkms.FailureCanceled) + o.failure(ronkms.FailureDeadline); int64(got) != o.ops[ronkms.ResultError].Load() {
-			t.Errorf("mode=%v: %d cancellation failures for %d error results", m, got, o.ops[ronkms.ResultError].Load())
+		if got := o.failure(batcher.FailureCanceled) + o.failure(batcher.FailureDeadline); int64(got) != o.ops[batcher.ResultError].Load() {
+			t.Errorf("mode=%v: %d cancellation failures for %d error results", m, got, o.ops[batcher.ResultError].Load())
 		}
 	}
 	if ops != total || errs != canceled.Load()+preCanceled.Load() {
@@ -379,7 +371,7 @@ func TestBatcherCloseUnderLoad(t *testing.T) {
 	for _, m := range batcherModes {
 		for _, block := range []bool{false, true} {
 			t.Run(fmt.Sprintf("mode=%v/block=%v", m, block), func(t *testing.T) {
-				cfg := ronkms.BatcherConfig{Mode: m, TargetBatch: 16, MaxBatch: 64, Observer: newBatcherObserver()}
+				cfg := batcher.Config{Rules: m, TargetBatch: 16, MaxBatch: 64, Observer: newBatcherObserver()}
 				if block {
 					cfg.BlockWhenFull, cfg.MaxQueue = true, 8 // many callers wait for space at Close
 				}
@@ -397,7 +389,7 @@ func TestBatcherCloseUnderLoad(t *testing.T) {
 						for {
 							c := cases[grng.IntN(len(cases))]
 							ok, err := b.Verify(context.Background(), c.Pub, c.Msg, c.Sig)
-							if errors.Is(err, ronkms.ErrClosed) {
+							if errors.Is(err, batcher.ErrClosed) {
 								closed.Add(1)
 								return
 							}
@@ -432,12 +424,12 @@ func TestBatcherCloseUnderLoad(t *testing.T) {
 				if closed.Load() != int64(goroutines) {
 					t.Errorf("%d callers saw ErrClosed, want every one of %d", closed.Load(), goroutines)
 				}
-				if ok, err := b.Verify(context.Background(), cases[0].Pub, cases[0].Msg, cases[0].Sig); ok || !errors.Is(err, ronkms.ErrClosed) {
+				if ok, err := b.Verify(context.Background(), cases[0].Pub, cases[0].Msg, cases[0].Sig); ok || !errors.Is(err, batcher.ErrClosed) {
 					t.Errorf("Verify after Close: %v, %v; want false, ErrClosed", ok, err)
 				}
 				o := cfg.Observer.(*batcherObserver)
-				if o.failure(ronkms.FailureClosed) != goroutines+1 {
-					t.Errorf("%d closed failures observed, want %d", o.failure(ronkms.FailureClosed), goroutines+1)
+				if o.failure(batcher.FailureClosed) != goroutines+1 {
+					t.Errorf("%d closed failures observed, want %d", o.failure(batcher.FailureClosed), goroutines+1)
 				}
 				t.Logf("%d verdicts (%d after Close began), %d ErrClosed", verdicts.Load(), verdicts.Load()-atClose, closed.Load())
 			})
@@ -451,13 +443,13 @@ func TestBatcherCloseUnderLoad(t *testing.T) {
 // verifies one request first, so that the stall has begun (or will, before
 // the verifier takes another batch) when it returns: from then on exactly
 // two more requests are accepted until the gate opens.
-func batcherGated(t *testing.T, block bool, c testgen.Case) (*ronkms.Batcher, *batcherObserver, *ronkms.BatcherCounts, chan struct{}) {
+func batcherGated(t *testing.T, block bool, c testgen.Case) (*batcher.Batcher, *batcherObserver, *batcher.BatcherCounts, chan struct{}) {
 	gate := make(chan struct{})
 	o := newBatcherObserver()
 	o.gate = gate
-	counts := new(ronkms.BatcherCounts)
-	b, err := ronkms.NewCountingBatcher(ronkms.BatcherConfig{
-		Mode: ronkms.ModeZIP215, TargetBatch: 1, MaxBatch: 1, Pipeline: 1, MaxQueue: 1,
+	counts := new(batcher.BatcherCounts)
+	b, err := batcher.NewCountingBatcher(batcher.Config{
+		Rules: ed25519.ZIP215, TargetBatch: 1, MaxBatch: 1, Pipeline: 1, MaxQueue: 1,
 		BlockWhenFull: block, Observer: o,
 	}, counts)
 	if err != nil {
@@ -498,7 +490,7 @@ func TestBatcherOverloaded(t *testing.T) {
 		}()
 	}
 	for range calls - 2 {
-		if r := <-res; r.ok || !errors.Is(r.err, ronkms.ErrOverloaded) {
+		if r := <-res; r.ok || !errors.Is(r.err, batcher.ErrOverloaded) {
 			t.Fatalf("with room for two of %d calls: %v, %v; want false, ErrOverloaded", calls, r.ok, r.err)
 		}
 	}
@@ -507,10 +499,10 @@ func TestBatcherOverloaded(t *testing.T) {
 	if got := counts.Full.Load(); got != calls-2 {
 		t.Errorf("%d requests found the queue full, want %d", got, calls-2)
 	}
-	if got := o.failure(ronkms.FailureOverloaded); got != calls-2 {
+	if got := o.failure(batcher.FailureOverloaded); got != calls-2 {
 		t.Errorf("%d overloaded failures observed, want %d", got, calls-2)
 	}
-	if ronkms.FailureKind(fmt.Errorf("wrapped: %w", ronkms.ErrOverloaded)) != ronkms.FailureOverloaded {
+	if batcher.FailureKind(fmt.Errorf("wrapped: %w", batcher.ErrOverloaded)) != batcher.FailureOverloaded {
 		t.Error("FailureKind does not see a wrapped ErrOverloaded")
 	}
 	close(gate)
@@ -551,7 +543,7 @@ func TestBatcherBlockWhenFull(t *testing.T) {
 	if got := counts.Full.Load(); got != 3 {
 		t.Errorf("%d requests found the queue full, want 3", got)
 	}
-	if got := o.failure(ronkms.FailureDeadline); got != 1 {
+	if got := o.failure(batcher.FailureDeadline); got != 1 {
 		t.Errorf("%d deadline failures observed, want 1", got)
 	}
 	// Close while callers wait for space: they get ErrClosed at once, even
@@ -559,7 +551,7 @@ func TestBatcherBlockWhenFull(t *testing.T) {
 	closed := make(chan struct{})
 	go func() { b.Close(); close(closed) }()
 	for range 2 {
-		if r := <-res; r.ok || !errors.Is(r.err, ronkms.ErrClosed) {
+		if r := <-res; r.ok || !errors.Is(r.err, batcher.ErrClosed) {
 			t.Fatalf("while stalled: got %v, %v; want ErrClosed for the callers waiting for space", r.ok, r.err)
 		}
 	}
@@ -589,7 +581,7 @@ func TestBatcherFlushRules(t *testing.T) {
 	t.Run("MaxWait", func(t *testing.T) {
 		o := newBatcherObserver()
 		maxWait := 5 * time.Millisecond
-		b := newTestBatcher(t, ronkms.BatcherConfig{TargetBatch: 64, MaxWait: maxWait, Observer: o})
+		b := newTestBatcher(t, batcher.Config{TargetBatch: 64, MaxWait: maxWait, Observer: o})
 		if ok, err := b.Verify(ctx, c.Pub, c.Msg, c.Sig); !ok || err != nil {
 			t.Fatalf("Verify: %v, %v", ok, err)
 		}
@@ -605,7 +597,7 @@ func TestBatcherFlushRules(t *testing.T) {
 
 	t.Run("TargetBatch", func(t *testing.T) {
 		o := newBatcherObserver()
-		b := newTestBatcher(t, ronkms.BatcherConfig{TargetBatch: 8, MaxBatch: 8, MaxWait: time.Hour, Observer: o})
+		b := newTestBatcher(t, batcher.Config{TargetBatch: 8, MaxBatch: 8, MaxWait: time.Hour, Observer: o})
 		var wg sync.WaitGroup
 		for range 8 {
 			wg.Add(1)
@@ -641,7 +633,7 @@ func TestBatcherFlushRules(t *testing.T) {
 
 	t.Run("CanceledDropped", func(t *testing.T) {
 		o := newBatcherObserver()
-		b := newTestBatcher(t, ronkms.BatcherConfig{TargetBatch: 4, MaxWait: time.Hour, Observer: o})
+		b := newTestBatcher(t, batcher.Config{TargetBatch: 4, MaxWait: time.Hour, Observer: o})
 		cctx, cancel := context.WithCancel(ctx)
 		done := make(chan batcherResult)
 		go func() {
@@ -678,22 +670,22 @@ func TestBatcherBadInput(t *testing.T) {
 	c := testgen.NewSigner(rng).Honest([]byte("bad input"))
 	for _, m := range batcherModes {
 		o := newBatcherObserver()
-		b := newTestBatcher(t, ronkms.BatcherConfig{Mode: m, Observer: o})
+		b := newTestBatcher(t, batcher.Config{Rules: m, Observer: o})
 		for _, in := range [][2][]byte{{nil, c.Sig}, {c.Pub[:31], c.Sig}, {append(c.Pub[:32:32], 0), c.Sig}, {c.Pub, c.Sig[:63]}, {c.Pub, nil}} {
 			ok, err := b.Verify(context.Background(), in[0], c.Msg, in[1])
 			if ok || err != nil {
 				t.Errorf("mode=%v, key %d bytes, signature %d bytes: %v, %v; want false, nil", m, len(in[0]), len(in[1]), ok, err)
 			}
 		}
-		if o.failure(ronkms.FailureBadInput) != 5 || o.ops[ronkms.ResultInvalid].Load() != 5 || o.batches.Load() != 0 {
+		if o.failure(batcher.FailureBadInput) != 5 || o.ops[batcher.ResultInvalid].Load() != 5 || o.batches.Load() != 0 {
 			t.Errorf("mode=%v: %d bad_input failures, %d invalid results, %d batches; want 5, 5, 0",
-				m, o.failure(ronkms.FailureBadInput), o.ops[ronkms.ResultInvalid].Load(), o.batches.Load())
+				m, o.failure(batcher.FailureBadInput), o.ops[batcher.ResultInvalid].Load(), o.batches.Load())
 		}
 	}
 }
 
 func TestBatcherClose(t *testing.T) {
-	b := newTestBatcher(t, ronkms.BatcherConfig{})
+	b := newTestBatcher(t, batcher.Config{})
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Add(1)
@@ -708,7 +700,7 @@ func TestBatcherClose(t *testing.T) {
 	if _, err := b.Verify(ctx, nil, nil, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("Verify with a canceled context after Close: %v, want Canceled", err)
 	}
-	if _, err := b.Verify(context.Background(), nil, nil, nil); !errors.Is(err, ronkms.ErrClosed) {
+	if _, err := b.Verify(context.Background(), nil, nil, nil); !errors.Is(err, batcher.ErrClosed) {
 		t.Errorf("Verify after Close: %v, want ErrClosed", err)
 	}
 }
@@ -730,8 +722,8 @@ func TestBatcherNoGoroutineLeak(t *testing.T) {
 	}
 	for _, m := range batcherModes {
 		before := runtime.NumGoroutine()
-		b, err := ronkms.NewBatcher(ronkms.BatcherConfig{Mode: m, Workers: 4, Pipeline: 3, TargetBatch: 8,
-			NoPinning: m == ronkms.ModeStdLib})
+		b, err := batcher.New(batcher.Config{Rules: m, Workers: 4, Pipeline: 3, TargetBatch: 8,
+			NoPinning: m == ed25519.StdLib})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -756,7 +748,7 @@ func TestBatcherNoGoroutineLeak(t *testing.T) {
 		}
 	}
 	before := runtime.NumGoroutine()
-	b, err := ronkms.NewBatcher(ronkms.BatcherConfig{})
+	b, err := batcher.New(batcher.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -767,8 +759,8 @@ func TestBatcherNoGoroutineLeak(t *testing.T) {
 }
 
 func TestObserverLabels(t *testing.T) {
-	for r, want := range map[ronkms.VerifyResult]string{
-		ronkms.ResultValid: "valid", ronkms.ResultInvalid: "invalid", ronkms.ResultError: "error", 7: "unknown",
+	for r, want := range map[batcher.VerifyResult]string{
+		batcher.ResultValid: "valid", batcher.ResultInvalid: "invalid", batcher.ResultError: "error", 7: "unknown",
 	} {
 		if r.String() != want {
 			t.Errorf("VerifyResult(%d).String() = %q, want %q", int(r), r.String(), want)
@@ -776,21 +768,21 @@ func TestObserverLabels(t *testing.T) {
 	}
 	for err, want := range map[error]string{
 		nil:                                   "",
-		ronkms.ErrOverloaded:                  ronkms.FailureOverloaded,
-		ronkms.ErrClosed:                      ronkms.FailureClosed,
-		context.Canceled:                      ronkms.FailureCanceled,
-		context.DeadlineExceeded:              ronkms.FailureDeadline,
-		fmt.Errorf("x: %w", context.Canceled): ronkms.FailureCanceled,
-		errors.New("other"):                   ronkms.FailureOther,
+		batcher.ErrOverloaded:                 batcher.FailureOverloaded,
+		batcher.ErrClosed:                     batcher.FailureClosed,
+		context.Canceled:                      batcher.FailureCanceled,
+		context.DeadlineExceeded:              batcher.FailureDeadline,
+		fmt.Errorf("x: %w", context.Canceled): batcher.FailureCanceled,
+		errors.New("other"):                   batcher.FailureOther,
 	} {
-		if got := ronkms.FailureKind(err); got != want {
+		if got := batcher.FailureKind(err); got != want {
 			t.Errorf("FailureKind(%v) = %q, want %q", err, got, want)
 		}
 	}
 }
 
 func ExampleBatcher() {
-	b, err := ronkms.NewBatcher(ronkms.BatcherConfig{Mode: ronkms.ModeZIP215})
+	b, err := batcher.New(batcher.Config{Rules: ed25519.ZIP215})
 	if err != nil {
 		panic(err)
 	}

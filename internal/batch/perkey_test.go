@@ -1,17 +1,17 @@
-package ronkms
+package batch
 
-// Tests of the per-key sharing of batch_keys.go: batches dominated by one,
-// two or three keys, each used about hotKeyUses times (below, at and above
-// the threshold of the precomputed tables), mixed with crafted items, some
-// of them repeated so that a torsioned, small-order or undecodable key is
+// Tests of the per-key sharing of keys.go: batches dominated by one, two or
+// three keys, each used about hotKeyUses times (below, at and above the
+// threshold of the precomputed tables), mixed with crafted items, some of
+// them repeated so that a torsioned, small-order or undecodable key is
 // itself hot. Every verdict must equal testgen.Reference and the single
-// verifier, for every worker count 1..4, through verifyItems (as
-// VerifyBatch), a reused BatchVerifier and items queued as the Batcher
-// queues them (hashed before they are added).
+// verifier, under every preset and for every worker count 1..4, with
+// hashing deferred to the workers (as VerifyBatch), items hashed as they are
+// added (as BatchVerifier and the Batcher), and a reused Verifier.
 //
-// These are internal tests (package ronkms) so that they can move the
-// threshold: the same batches also run with tables for every key used twice
-// or more, and with no tables at all.
+// These are internal tests so that they can move the threshold: the same
+// batches also run with tables for every key used twice or more, and with
+// no tables at all.
 
 import (
 	"fmt"
@@ -21,28 +21,11 @@ import (
 
 	"filippo.io/edwards25519"
 
-	"github.com/ronkms/ronkms/ed25519"
-	"github.com/ronkms/ronkms/internal/edverify"
 	"github.com/ronkms/ronkms/internal/testgen"
 )
 
 func pkRNG(t testing.TB, name string) *rand.Rand {
 	return testgen.RNG(t, name, 0x9e7c_0de5)
-}
-
-// pkSingle is the single verifier of mode (ed25519.Verify guarded against
-// the key lengths on which it panics).
-func pkSingle(mode Mode, c testgen.Case) bool {
-	switch mode {
-	case ModeStdLib:
-		if len(c.Pub) != ed25519.PublicKeySize {
-			return false
-		}
-		return ed25519.Verify(c.Pub, c.Msg, c.Sig)
-	case ModeStrict:
-		return ed25519.VerifyStrict(c.Pub, c.Msg, c.Sig)
-	}
-	return ed25519.VerifyZIP215(c.Pub, c.Msg, c.Sig)
 }
 
 func pkUndecodable(t testing.TB) []byte {
@@ -151,15 +134,15 @@ func pkBatch(t testing.TB, rng *rand.Rand, signers []*testgen.Signer, perKey int
 	return cases
 }
 
-// pkExpected returns the single verdicts of mode, checking them against the
-// reference verifiers.
-func pkExpected(t testing.TB, mode Mode, cases []testgen.Case) []bool {
+// pkExpected returns the single verdicts of rules, checking them against
+// the reference verifier.
+func pkExpected(t testing.TB, rules Rules, cases []testgen.Case) []bool {
 	t.Helper()
 	want := make([]bool, len(cases))
 	for i, c := range cases {
-		want[i] = pkSingle(mode, c)
-		if ref := testgen.Reference(int(mode), c); ref != want[i] {
-			t.Fatalf("mode %v: single verifier %v, reference %v on a %q item", mode, want[i], ref, c.Name)
+		want[i] = single(rules, c)
+		if ref := testgen.Reference(rules, c); ref != want[i] {
+			t.Fatalf("rules %05b: single verifier %v, reference %v on a %q item", rules, want[i], ref, c.Name)
 		}
 	}
 	return want
@@ -189,50 +172,30 @@ func pkCheck(t testing.TB, label string, cases []testgen.Case, want []bool, all 
 	}
 }
 
-// pkRun checks cases in mode with the given worker count three ways: as
-// VerifyBatch does it (deferred hashing, pooled scratch), through v (reused
-// across calls, Verify twice) and through items hashed before queueing (as
-// the Batcher queues them).
-func pkRun(t *testing.T, label string, mode Mode, workers int, v *BatchVerifier, cases []testgen.Case, want []bool) {
+// pkRun checks cases on h three ways: with hashing deferred to the workers
+// (as VerifyBatch), with items hashed as they are added (as BatchVerifier
+// and the Batcher), twice, on h's reused Verifier.
+func pkRun(t *testing.T, label string, h *harness, cases []testgen.Case, want []bool) {
 	t.Helper()
-	sc := scratchPool.Get().(*batchScratch)
-	sc.items = resize(sc.items, len(cases))
-	for i, c := range cases {
-		sc.items[i] = batchItem{}
-		sc.items[i].set(c.Pub, c.Sig)
-		sc.items[i].msg = c.Msg
-		sc.items[i].needHash = sc.items[i].lengthsOK
-	}
-	sc.hotUses = v.cfg.hotKeyUses
-	all, valid := verifyItems(mode, workers, sc.items, sc)
-	sc.hotUses = 0
-	sc.release()
-	pkCheck(t, label+"/deferred-hash", cases, want, all, valid)
-
-	v.Reset()
-	for _, c := range cases {
-		v.Add(c.Pub, c.Msg, c.Sig)
-	}
-	for round := range 2 {
-		all, valid = v.Verify()
-		pkCheck(t, fmt.Sprintf("%s/BatchVerifier/%d", label, round), cases, want, all, valid)
-	}
-
-	v.Reset()
-	for _, c := range cases {
-		var it batchItem
-		it.set(c.Pub, c.Sig)
-		if it.lengthsOK {
-			edverify.Challenge(&it.k, edverify.DomPrefixPure, "", it.sig[:32], it.pub[:], c.Msg)
+	for _, deferred := range []bool{true, false} {
+		h.deferred = deferred
+		h.Reset()
+		for _, c := range cases {
+			h.Add(c.Pub, c.Msg, c.Sig)
 		}
-		v.items = append(v.items, it)
+		for round := range 2 {
+			if deferred && round == 1 {
+				break // the first round hashed them
+			}
+			all, valid := h.Verify()
+			pkCheck(t, fmt.Sprintf("%s/deferred=%v/%d", label, deferred, round), cases, want, all, valid)
+		}
 	}
-	all, valid = v.Verify()
-	pkCheck(t, label+"/batcher-items", cases, want, all, valid)
+	h.deferred = false
 }
 
 // TestBatchPerKey: batches dominated by 1, 2 and 3 keys at sizes around the
-// precomputation threshold, in every mode and with 1 to 4 workers, under
+// precomputation threshold, under every preset and with 1 to 4 workers, under
 // the default threshold, tables for every repeated key, and no tables.
 func TestBatchPerKey(t *testing.T) {
 	rng := pkRNG(t, "TestBatchPerKey")
@@ -253,14 +216,17 @@ func TestBatchPerKey(t *testing.T) {
 					continue
 				}
 				cases := pkBatch(t, rng, signers[:nKeys], perKey)
-				for _, mode := range []Mode{ModeStdLib, ModeStrict, ModeZIP215} {
-					want := pkExpected(t, mode, cases)
+				for _, rules := range testRules {
+					want := pkExpected(t, rules, cases)
 					for workers := 1; workers <= 4; workers++ {
-						label := fmt.Sprintf("threshold=%d/keys=%d/perKey=%d/n=%d/mode=%v/workers=%d",
-							th, nKeys, perKey, len(cases), mode, workers)
-						v := NewBatchVerifier(mode, WithWorkers(workers))
-						v.cfg.hotKeyUses = th
-						pkRun(t, label, mode, workers, v, cases, want)
+						if testing.Short() && workers == 3 {
+							continue
+						}
+						label := fmt.Sprintf("threshold=%d/keys=%d/perKey=%d/n=%d/rules=%05b/workers=%d",
+							th, nKeys, perKey, len(cases), rules, workers)
+						h := newHarness(rules, workers)
+						h.hot = th
+						pkRun(t, label, h, cases, want)
 					}
 				}
 			}
@@ -279,23 +245,23 @@ func TestBatchPerKeyDefaultThreshold(t *testing.T) {
 	}
 }
 
-// TestBatchPerKeyReuse: one BatchVerifier per mode verifies a sequence of
+// TestBatchPerKeyReuse: one Verifier per rule set verifies a sequence of
 // batches of different sizes and key mixes (growing and shrinking its
 // scratch), every verdict equal to the single verifier's.
 func TestBatchPerKeyReuse(t *testing.T) {
 	rng, signers, rounds := pkReuseSetup(t, "TestBatchPerKeyReuse")
-	for _, mode := range []Mode{ModeStdLib, ModeStrict, ModeZIP215} {
+	for _, rules := range testRules {
 		for workers := 1; workers <= 4; workers++ {
-			v := NewBatchVerifier(mode, WithWorkers(workers))
+			h := newHarness(rules, workers)
 			for r := range rounds {
-				pkReuseRound(t, rng, signers, 3*defaultHotKeyUses, v, fmt.Sprintf("mode=%v/workers=%d/round=%d", mode, workers, r))
+				pkReuseRound(t, rng, signers, 3*defaultHotKeyUses, h, fmt.Sprintf("rules=%05b/workers=%d/round=%d", rules, workers, r))
 			}
 		}
 	}
 }
 
 // pkReuseSetup returns the random source, five signers and the number of
-// rounds (fewer under -short) of the tests that reuse one BatchVerifier.
+// rounds (fewer under -short) of the tests that reuse one Verifier.
 func pkReuseSetup(t *testing.T, name string) (*rand.Rand, []*testgen.Signer, int) {
 	rng := pkRNG(t, name)
 	signers := make([]*testgen.Signer, 5)
@@ -310,35 +276,35 @@ func pkReuseSetup(t *testing.T, name string) (*rand.Rand, []*testgen.Signer, int
 }
 
 // pkReuseRound verifies one batch of some of signers' keys, up to maxPerKey
-// items each with crafted ones among them, on v, checks every verdict and
+// items each with crafted ones among them, on h, checks every verdict and
 // returns the batch's label.
-func pkReuseRound(t *testing.T, rng *rand.Rand, signers []*testgen.Signer, maxPerKey int, v *BatchVerifier, prefix string) string {
+func pkReuseRound(t *testing.T, rng *rand.Rand, signers []*testgen.Signer, maxPerKey int, h *harness, prefix string) string {
 	nKeys := 1 + rng.IntN(len(signers))
 	perKey := 1 + rng.IntN(maxPerKey)
 	cases := pkBatch(t, rng, signers[:nKeys], perKey)
-	want := pkExpected(t, v.mode, cases)
+	want := pkExpected(t, h.rules, cases)
 	label := fmt.Sprintf("%s/keys=%d/n=%d", prefix, nKeys, len(cases))
-	pkRun(t, label, v.mode, v.cfg.workers, v, cases, want)
+	pkRun(t, label, h, cases, want)
 	return label
 }
 
-// TestBatchPerKeyAllInvalidLengths: batches with no well-formed item in the
-// per-item modes and ZIP215.
+// TestBatchPerKeyAllInvalidLengths: batches with no well-formed item, in
+// both engines.
 func TestBatchPerKeyAllInvalidLengths(t *testing.T) {
-	for _, mode := range []Mode{ModeStdLib, ModeStrict, ModeZIP215} {
+	for _, rules := range testRules {
 		for workers := 1; workers <= 4; workers++ {
-			v := NewBatchVerifier(mode, WithWorkers(workers))
+			h := newHarness(rules, workers)
 			for range 20 {
-				v.Add(nil, nil, nil)
-				v.Add(make([]byte, 31), nil, make([]byte, 64))
+				h.Add(nil, nil, nil)
+				h.Add(make([]byte, 31), nil, make([]byte, 64))
 			}
-			all, valid := v.Verify()
+			all, valid := h.Verify()
 			if all || len(valid) != 40 {
-				t.Fatalf("mode=%v workers=%d: (%v, %d verdicts)", mode, workers, all, len(valid))
+				t.Fatalf("rules=%05b workers=%d: (%v, %d verdicts)", rules, workers, all, len(valid))
 			}
 			for i, ok := range valid {
 				if ok {
-					t.Fatalf("mode=%v workers=%d: item %d valid", mode, workers, i)
+					t.Fatalf("rules=%05b workers=%d: item %d valid", rules, workers, i)
 				}
 			}
 		}

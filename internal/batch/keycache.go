@@ -1,4 +1,4 @@
-package ronkms
+package batch
 
 import (
 	"math/rand/v2"
@@ -7,8 +7,9 @@ import (
 	"github.com/ronkms/ronkms/internal/edwards"
 )
 
-// keyCache keeps the decodings of the public keys a Batcher's batches have
-// seen, so that a key seen in one batch is not decoded again in the next.
+// A KeyCache keeps the decodings of the public keys that a series of batches
+// has seen (a Batcher's), so that a key seen in one batch is not decoded
+// again in the next. It is safe for concurrent use by several Verifiers.
 //
 // Services verify many signatures under few keys (token issuers, ledger
 // accounts), but a Batcher's batches are small (TargetBatch, 64) and a key
@@ -20,18 +21,18 @@ import (
 // 1.5-1.6 ms in four runs of four.
 //
 // An entry is exactly what batchKey.decode computes from the same 32 bytes
-// (the point, whether the bytes decode at all, and whether the point has
-// small order), so a verdict is the same with or without the cache; the
-// bytes are the key, so non-canonical encodings of one point are separate
-// entries, as they must be. Keys a batch never had to decode (every item's
-// s out of range) are not stored.
+// (the point, and whether the bytes decode at all), whatever the rules, so a
+// verdict is the same with or without the cache; the bytes are the key, so
+// non-canonical encodings of one point are separate entries, as they must
+// be. Keys a batch never had to decode (every item screened out, or the key
+// rejected by its bytes) are not stored.
 //
 // The cache holds at most max entries in fixed slots, and a new key
 // replaces a uniformly random one when it is full: no bookkeeping on hits,
 // and a memory that stays put (about 600 bytes per entry with the index,
 // measured after millions of replacements). A flood of distinct keys costs
 // every caller of the Batcher its hits (CPU time), never a verdict.
-type keyCache struct {
+type KeyCache struct {
 	mu    sync.Mutex
 	index map[[32]byte]int32 // key bytes -> slot
 	slots []cacheSlot        // at most max
@@ -44,18 +45,18 @@ type cacheSlot struct {
 }
 
 type cachedKey struct {
-	A     edwards.Point // valid when ok
-	ok    bool          // the bytes decode to a point
-	small bool          // A has small order
+	A  edwards.Point // valid when ok
+	ok bool          // the bytes decode to a point
 }
 
-func newKeyCache(max int) *keyCache {
-	return &keyCache{index: make(map[[32]byte]int32), max: max} // grows as keys come
+// NewKeyCache returns an empty cache of at most max keys (max >= 1).
+func NewKeyCache(max int) *KeyCache {
+	return &KeyCache{index: make(map[[32]byte]int32), max: max} // grows as keys come
 }
 
 // lookup publishes the cached decoding of pub into k, which no other
 // goroutine uses yet, and reports whether there was one.
-func (c *keyCache) lookup(pub *[32]byte, k *batchKey) bool {
+func (c *KeyCache) lookup(pub *[32]byte, k *batchKey) bool {
 	c.mu.Lock()
 	i, found := c.index[*pub]
 	var e cachedKey
@@ -72,7 +73,6 @@ func (c *keyCache) lookup(pub *[32]byte, k *batchKey) bool {
 		return true
 	}
 	k.A.Set(&e.A)
-	k.small = e.small
 	k.state.Store(keyOK)
 	return true
 }
@@ -80,7 +80,7 @@ func (c *keyCache) lookup(pub *[32]byte, k *batchKey) bool {
 // remember stores the decodings of sc's keys that the batch made (not those
 // it found in the cache, nor keys it never needed to decode) and returns
 // the number of entries. No worker may be running on sc.
-func (c *keyCache) remember(sc *batchScratch, items []batchItem) int {
+func (c *KeyCache) remember(sc *scratch, items []Item) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for j := range sc.keys {
@@ -92,7 +92,6 @@ func (c *keyCache) remember(sc *batchScratch, items []batchItem) int {
 		slot := cacheSlot{pub: items[k.item].pub, cachedKey: cachedKey{ok: s == keyOK}}
 		if slot.ok {
 			slot.A.Set(&k.A)
-			slot.small = k.small
 		}
 		if i, ok := c.index[slot.pub]; ok { // another verifier stored it meanwhile
 			c.slots[i] = slot
@@ -109,14 +108,4 @@ func (c *keyCache) remember(sc *batchScratch, items []batchItem) int {
 		c.index[slot.pub] = int32(i)
 	}
 	return len(c.slots)
-}
-
-// cacheStats returns, for the last Verify of a BatchVerifier with a key
-// cache, the distinct keys found in the cache and not, and the cache's
-// size after it.
-func (v *BatchVerifier) cacheStats() (hits, misses, size int) {
-	if v.cache == nil || v.scratch == nil {
-		return 0, 0, 0
-	}
-	return v.scratch.cacheHits, len(v.scratch.keys) - v.scratch.cacheHits, v.cacheSize
 }

@@ -1,9 +1,11 @@
-package ronkms
+package batcher
 
 import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/ronkms/ronkms/ed25519"
 )
 
 // Operation names, the op label of metrics.
@@ -68,8 +70,8 @@ func (r VerifyResult) String() string {
 
 // BatchStats describes one batch a Batcher verified. Fields may be added.
 type BatchStats struct {
-	// Mode is the Batcher's mode.
-	Mode Mode
+	// Rules are the Batcher's verification rules.
+	Rules ed25519.Rules
 	// Size is the number of signatures verified in the batch, between 1 and
 	// MaxBatch. Requests whose context had ended when the batch started are
 	// not verified and not counted here; Dropped counts them.
@@ -86,7 +88,7 @@ type BatchStats struct {
 	Duration time.Duration
 }
 
-// An Observer receives measurements from a Batcher (BatcherConfig.Observer),
+// An Observer receives measurements from a Batcher (Config.Observer),
 // and from services built on this package, for export to a metrics system;
 // package github.com/ronkms/ronkms/metrics/prom exports them to Prometheus.
 //
@@ -100,11 +102,11 @@ type BatchStats struct {
 // assertion, as KeyCacheObserver.
 type Observer interface {
 	// ObserveOp reports one finished operation: op (OpVerify or
-	// OpVerifyBatch), the verification mode (the alg label is
-	// "ed25519-"+mode.String()), the result, and the latency from the
+	// OpVerifyBatch), the verification rules (the alg label is
+	// "ed25519-"+rules.String()), the result, and the latency from the
 	// call to its return, queueing included. A Batcher calls it once per
 	// Verify call, whatever the outcome.
-	ObserveOp(op string, mode Mode, result VerifyResult, latency time.Duration)
+	ObserveOp(op string, rules ed25519.Rules, result VerifyResult, latency time.Duration)
 	// ObserveFailure reports one failure of op, of the given kind
 	// (FailureOverloaded, FailureCanceled, FailureDeadline, FailureClosed,
 	// FailureBadInput, FailureOther). Every ResultError operation reports
@@ -144,25 +146,24 @@ func FailureKind(err error) string {
 // nopObserver is the Observer of a Batcher configured without one.
 type nopObserver struct{}
 
-func (nopObserver) ObserveOp(string, Mode, VerifyResult, time.Duration) {}
-func (nopObserver) ObserveFailure(string, string)                       {}
-func (nopObserver) ObserveBatch(BatchStats)                             {}
-func (nopObserver) ObserveQueueDepth(int)                               {}
+func (nopObserver) ObserveOp(string, ed25519.Rules, VerifyResult, time.Duration) {}
+func (nopObserver) ObserveFailure(string, string)                                {}
+func (nopObserver) ObserveBatch(BatchStats)                                      {}
+func (nopObserver) ObserveQueueDepth(int)                                        {}
 
 // A KeyCacheObserver is an Observer that also receives the measurements of
-// a Batcher's key cache (BatcherConfig.KeyCache). NewBatcher looks for it
-// with a type assertion on BatcherConfig.Observer. As for Observer, the
+// a Batcher's key cache (Config.KeyCache). New looks for it with a type
+// assertion on Config.Observer. As for Observer, the
 // method is called by many goroutines at once and must be cheap and never
 // block.
 type KeyCacheObserver interface {
 	// ObserveKeyCache reports one batch's use of the key cache of a
-	// Batcher of the given mode, right before ObserveBatch: hits and misses
-	// count the batch's distinct well-formed keys that the cache had
-	// decoded already and those it had not (a key the batch never had to
-	// decode, every one of its signatures having s out of range, is a miss
-	// and is not stored), and size is the cache's number of entries after
-	// the batch. The hit rate is hits over hits plus misses. With Pipeline
+	// Batcher with the given rules, right before ObserveBatch: hits and
+	// misses count the distinct keys of the batch's signatures that passed
+	// the byte-level checks (lengths, s < l, the rules on the encodings of
+	// A and R) that the cache had decoded already and those it had not,
+	// and size is the cache's number of entries after the batch. The hit rate is hits over hits plus misses. With Pipeline
 	// above 1 the verifiers report concurrently, so a report of size may
 	// arrive after a newer one.
-	ObserveKeyCache(mode Mode, hits, misses, size int)
+	ObserveKeyCache(rules ed25519.Rules, hits, misses, size int)
 }

@@ -1,7 +1,8 @@
-package ronkms
+package batch
 
 import (
 	"crypto/rand"
+	"sync/atomic"
 
 	"filippo.io/edwards25519"
 
@@ -10,53 +11,51 @@ import (
 )
 
 const (
-	// minZIP215Chunk is the fewest items a parallel ZIP215 chunk gets: each
+	// minChunk is the fewest items a parallel cofactored chunk gets: each
 	// chunk pays for its own multiscalar multiplication, whose cost per item
 	// falls as the chunk grows.
-	minZIP215Chunk = 16
-	// bisectFloor is the size at or below which a failing ZIP215 sub-batch is
+	minChunk = 16
+	// bisectFloor is the size at or below which a failing sub-batch is
 	// settled by single verification instead of further halving.
 	bisectFloor = 4
 )
 
-// verifyZIP215Chunks splits items into contiguous chunks, one per worker,
-// and verifies each with the randomized cofactored batch equation. The
-// items are grouped by key first: every distinct key is decoded once, by
-// the first chunk that needs it, and shared by all chunks.
-func verifyZIP215Chunks(items []batchItem, valid []bool, workers int, sc *batchScratch) {
-	sc.group(items)
+// verifyCofactored splits the screened items into contiguous chunks, one
+// per worker, and verifies each with the randomized cofactored batch
+// equation. Every distinct key is decoded once, by the first chunk that
+// needs it, and shared by all chunks.
+func (sc *scratch) verifyCofactored(items []Item, valid []bool, workers int) {
 	n := len(items)
-	chunks := max(1, min(workers, n/minZIP215Chunk))
-	if len(sc.zip) < chunks {
-		zip := make([]zipScratch, chunks)
-		copy(zip, sc.zip) // keep the buffers already grown
-		sc.zip = zip
+	chunks := max(1, min(workers, n/minChunk))
+	if len(sc.chunks) < chunks {
+		grown := make([]chunkScratch, chunks)
+		copy(grown, sc.chunks) // keep the buffers already grown
+		sc.chunks = grown
 	}
 	for c := range chunks {
-		sc.zip[c].prepare(len(sc.keys))
+		sc.chunks[c].prepare(len(sc.keys))
 	}
-	var next chunkCounter
+	var next atomic.Int64
 	runWorkers(chunks, func(int) {
-		for c := next.take(); c < chunks; c = next.take() {
+		for c := int(next.Add(1)) - 1; c < chunks; c = int(next.Add(1)) - 1 {
 			lo, hi := c*n/chunks, (c+1)*n/chunks
-			sc.zip[c].verify(items, valid, sc.keyOf, sc.keys, lo, hi)
+			sc.chunks[c].verify(items, valid, sc.keyOf, sc.keys, lo, hi)
 		}
 	})
 }
 
-// zipEntry is an item that passed every check the batch equation cannot
-// make: lengths, canonical s, A and R decoding.
-type zipEntry struct {
+// entry is an item that passed every check the batch equation cannot
+// make: the screening, and the decoding of A and R.
+type entry struct {
 	R   edwards.Point
-	s   edwards25519.Scalar
 	A   *edwards.Point // the decoded key, shared by the key's items
 	key int32          // index of the key in the batch's keys
 	idx int32          // index into the batch's items and verdicts
 }
 
-// zipScratch is the memory of one ZIP215 chunk, kept between batches.
-type zipScratch struct {
-	entries    []zipEntry
+// chunkScratch is the memory of one cofactored chunk, kept between batches.
+type chunkScratch struct {
+	entries    []entry
 	zbytes     []byte
 	scalars    []edwards25519.Scalar
 	points     []*edwards.Point
@@ -76,35 +75,27 @@ type zipScratch struct {
 }
 
 // prepare sizes the key tables for nKeys keys.
-func (zs *zipScratch) prepare(nKeys int) {
-	if len(zs.termOf) < nKeys {
-		zs.termOf = make([]int32, nKeys)
-		zs.termStamp = make([]uint32, nKeys) // zero: never a live stamp
+func (cs *chunkScratch) prepare(nKeys int) {
+	if len(cs.termOf) < nKeys {
+		cs.termOf = make([]int32, nKeys)
+		cs.termStamp = make([]uint32, nKeys) // zero: never a live stamp
 	}
 }
 
-// verify sets valid[i] to the ZIP215 single verdict of items[i] for i in
-// [lo, hi).
+// verify sets valid[i] to the single verdict of items[i] for i in [lo, hi).
 //
 // Points are decoded four at a time (edwards.DecodeFour: the four
 // exponentiations share the lanes of one where the CPU has AVX-512 IFMA):
 // first the keys this chunk is the first to need, then R of every item
 // whose key is a point.
-func (zs *zipScratch) verify(items []batchItem, valid []bool, keyOf []int32, keys []batchKey, lo, hi int) {
-	entries := zs.entries[:0]
+func (cs *chunkScratch) verify(items []Item, valid []bool, keyOf []int32, keys []batchKey, lo, hi int) {
+	entries := cs.entries[:0]
 	for i := lo; i < hi; i++ {
 		j := keyOf[i]
 		if j < 0 {
-			continue // wrong lengths
+			continue // screened out: false
 		}
-		entries = append(entries, zipEntry{})
-		e := &entries[len(entries)-1]
-		if _, err := e.s.SetCanonicalBytes(items[i].sig[32:]); err != nil {
-			// The single verifier rejects it; it stays false.
-			entries = entries[:len(entries)-1]
-			continue
-		}
-		e.key, e.idx = j, int32(i)
+		entries = append(entries, entry{key: j, idx: int32(i)})
 	}
 
 	// Fresh keys, claimed and decoded four at a time. The claims are held
@@ -151,8 +142,8 @@ func (zs *zipScratch) verify(items []batchItem, valid []bool, keyOf []int32, key
 			n++
 		}
 	}
-	zs.entries = entries[:n]
-	zs.bisect(items, zs.entries, valid)
+	cs.entries = entries[:n]
+	cs.bisect(items, cs.entries, valid)
 }
 
 // keyBatch collects up to four fresh keys and decodes them together
@@ -203,19 +194,19 @@ func (kb *keyBatch) flush() {
 
 // bisect settles the verdicts of entries: all true if the batch equation
 // holds, otherwise the failing set is narrowed down by settleFailed.
-func (zs *zipScratch) bisect(items []batchItem, entries []zipEntry, valid []bool) {
+func (cs *chunkScratch) bisect(items []Item, entries []entry, valid []bool) {
 	if len(entries) == 0 {
 		return
 	}
 	if len(entries) <= bisectFloor {
-		zs.single(items, entries, valid)
+		cs.single(items, entries, valid)
 		return
 	}
-	if zs.batchEquationHolds(items, entries) {
-		zs.allValid(entries, valid)
+	if cs.batchEquationHolds(items, entries) {
+		cs.allValid(entries, valid)
 		return
 	}
-	zs.settleFailed(items, entries, valid)
+	cs.settleFailed(items, entries, valid)
 }
 
 // settleFailed settles entries whose batch equation failed, so that at
@@ -232,38 +223,38 @@ func (zs *zipScratch) bisect(items []batchItem, entries []zipEntry, valid []bool
 // 2nc + ns, never much more than single verification of everything
 // (BenchmarkZIP215Invalid: with 64 of 256 invalid, bisection to the floor
 // cost 90 us per signature, this 45).
-func (zs *zipScratch) settleFailed(items []batchItem, entries []zipEntry, valid []bool) {
+func (cs *chunkScratch) settleFailed(items []Item, entries []entry, valid []bool) {
 	if len(entries) <= bisectFloor {
-		zs.single(items, entries, valid)
+		cs.single(items, entries, valid)
 		return
 	}
 	mid := len(entries) / 2
 	left, right := entries[:mid], entries[mid:]
-	leftOK := len(left) > bisectFloor && zs.batchEquationHolds(items, left)
+	leftOK := len(left) > bisectFloor && cs.batchEquationHolds(items, left)
 	if leftOK {
-		zs.allValid(left, valid)
-		zs.settleFailed(items, right, valid)
+		cs.allValid(left, valid)
+		cs.settleFailed(items, right, valid)
 		return
 	}
-	rightOK := len(right) > bisectFloor && zs.batchEquationHolds(items, right)
+	rightOK := len(right) > bisectFloor && cs.batchEquationHolds(items, right)
 	if rightOK {
-		zs.allValid(right, valid)
-		zs.settleFailed(items, left, valid)
+		cs.allValid(right, valid)
+		cs.settleFailed(items, left, valid)
 		return
 	}
-	zs.single(items, left, valid)
-	zs.single(items, right, valid)
+	cs.single(items, left, valid)
+	cs.single(items, right, valid)
 }
 
 // single checks each entry with the single cofactored equation.
-func (zs *zipScratch) single(items []batchItem, entries []zipEntry, valid []bool) {
+func (cs *chunkScratch) single(items []Item, entries []entry, valid []bool) {
 	for i := range entries {
 		e := &entries[i]
-		valid[e.idx] = edverify.CofactoredEquation(e.A, &items[e.idx].k, &e.s, &e.R)
+		valid[e.idx] = edverify.CofactoredEquation(e.A, &items[e.idx].k, &items[e.idx].s, &e.R)
 	}
 }
 
-func (zs *zipScratch) allValid(entries []zipEntry, valid []bool) {
+func (cs *chunkScratch) allValid(entries []entry, valid []bool) {
 	for i := range entries {
 		valid[entries[i].idx] = true
 	}
@@ -278,25 +269,25 @@ func (zs *zipScratch) allValid(entries []zipEntry, valid []bool) {
 // does not, its residue after multiplication by 8 lies in the prime-order
 // subgroup, and the sum vanishes with probability at most 2^-128 over the
 // choice of z. Signatures under the same key bytes share one A term.
-func (zs *zipScratch) batchEquationHolds(items []batchItem, entries []zipEntry) bool {
+func (cs *chunkScratch) batchEquationHolds(items []Item, entries []entry) bool {
 	n := len(entries)
-	zs.zbytes = resize(zs.zbytes, 16*n)
-	zbytes := zs.zbytes
+	cs.zbytes = resize(cs.zbytes, 16*n)
+	zbytes := cs.zbytes
 	rand.Read(zbytes) // crypto/rand.Read never returns an error since Go 1.24.
 
 	// At most 2n terms: scalars never reallocates below, so the pointers
 	// taken into it stay valid.
-	if cap(zs.scalars) < 2*n {
-		zs.scalars = make([]edwards25519.Scalar, 0, 2*n)
-		zs.points = make([]*edwards.Point, 0, 2*n)
+	if cap(cs.scalars) < 2*n {
+		cs.scalars = make([]edwards25519.Scalar, 0, 2*n)
+		cs.points = make([]*edwards.Point, 0, 2*n)
 	}
-	scalars, points := zs.scalars[:0], zs.points[:0]
-	zs.stamp++
-	if zs.stamp == 0 { // wrapped: forget every old stamp
-		clear(zs.termStamp)
-		zs.stamp = 1
+	scalars, points := cs.scalars[:0], cs.points[:0]
+	cs.stamp++
+	if cs.stamp == 0 { // wrapped: forget every old stamp
+		clear(cs.termStamp)
+		cs.stamp = 1
 	}
-	stamp := zs.stamp
+	stamp := cs.stamp
 
 	var sumZS edwards25519.Scalar
 	var buf [32]byte
@@ -305,21 +296,21 @@ func (zs *zipScratch) batchEquationHolds(items []batchItem, entries []zipEntry) 
 		copy(buf[:16], zbytes[16*i:16*i+16])
 		var z edwards25519.Scalar
 		if _, err := z.SetCanonicalBytes(buf[:]); err != nil {
-			panic("ronkms: internal error: 128-bit coefficient rejected")
+			panic("batch: internal error: 128-bit coefficient rejected")
 		}
-		sumZS.MultiplyAdd(&z, &e.s, &sumZS)
+		sumZS.MultiplyAdd(&z, &items[e.idx].s, &sumZS)
 
 		scalars = append(scalars, z)
 		points = append(points, &e.R)
 
 		k := &items[e.idx].k
-		if zs.termStamp[e.key] == stamp {
-			j := zs.termOf[e.key]
+		if cs.termStamp[e.key] == stamp {
+			j := cs.termOf[e.key]
 			scalars[j].MultiplyAdd(&z, k, &scalars[j])
 			continue
 		}
-		zs.termStamp[e.key] = stamp
-		zs.termOf[e.key] = int32(len(scalars))
+		cs.termStamp[e.key] = stamp
+		cs.termOf[e.key] = int32(len(scalars))
 		var zk edwards25519.Scalar
 		zk.Multiply(&z, k)
 		scalars = append(scalars, zk)
@@ -328,13 +319,13 @@ func (zs *zipScratch) batchEquationHolds(items []batchItem, entries []zipEntry) 
 	var negSumZS edwards25519.Scalar
 	negSumZS.Negate(&sumZS)
 
-	zs.scalarPtrs = resize(zs.scalarPtrs, len(scalars))
-	scalarPtrs := zs.scalarPtrs
+	cs.scalarPtrs = resize(cs.scalarPtrs, len(scalars))
+	scalarPtrs := cs.scalarPtrs
 	for i := range scalars {
 		scalarPtrs[i] = &scalars[i]
 	}
 	var sum edwards.Point
-	sum.VarTimeMultiScalarBaseMultScratch(&zs.msm, &negSumZS, scalarPtrs, points)
+	sum.VarTimeMultiScalarBaseMultScratch(&cs.msm, &negSumZS, scalarPtrs, points)
 	// Drop the pointers into this chunk's entries and the batch's keys.
 	clear(points)
 	return sum.IsSmallOrder()

@@ -1,4 +1,4 @@
-package ronkms
+package batch
 
 import (
 	"fmt"
@@ -12,7 +12,7 @@ import (
 	"github.com/ronkms/ronkms/internal/testgen"
 )
 
-// BenchmarkHotKeyThreshold measures, for a ModeStdLib batch of n valid
+// BenchmarkHotKeyThreshold measures, for a StdLib batch of n valid
 // signatures under one key, Verify with precomputed tables for the key
 // (tables=on: the build is inside the timed region, once per batch) and
 // without (tables=off: the key decoded once, the half-size check per item),
@@ -26,10 +26,10 @@ func BenchmarkHotKeyThreshold(b *testing.B) {
 		for _, workers := range []int{1, 2} {
 			for _, tables := range []string{"off", "on"} {
 				b.Run(fmt.Sprintf("n=%d/workers=%d/tables=%s", n, workers, tables), func(b *testing.B) {
-					v := NewBatchVerifier(ModeStdLib, WithWorkers(workers))
-					v.cfg.hotKeyUses = 1 << 30
+					v := newHarness(edverify.StdLib, workers)
+					v.hot = 1 << 30
 					if tables == "on" {
-						v.cfg.hotKeyUses = 1
+						v.hot = 1
 					}
 					for range n {
 						c := s.Honest(testgen.RandomMessage(rng, 64))
@@ -48,7 +48,7 @@ func BenchmarkHotKeyThreshold(b *testing.B) {
 }
 
 // BenchmarkEachCheck compares, per signature (key decoded already, one
-// key), the three ways a ModeStdLib/ModeStrict item can be checked:
+// key), the three ways an item of a cofactorless batch can be checked:
 //
 //	check=half: decode R, half-size cofactorless check (the plain path)
 //	check=dsm:  R' = [s]B - [k]A by VarTimeDoubleScalarBaseMult, then
@@ -124,7 +124,7 @@ func BenchmarkEachCheck(b *testing.B) {
 	})
 }
 
-// BenchmarkZIP215Invalid measures ZIP215 batches (distinct keys, one
+// BenchmarkZIP215Invalid measures ZIP215 batches (16 keys, one
 // worker) with a given number of invalid signatures at random positions:
 // the cost of finding them (bisection, then single checks).
 //
@@ -138,7 +138,7 @@ func BenchmarkZIP215Invalid(b *testing.B) {
 	}
 	for _, bad := range []int{0, 1, 2, 8, 64, 256} {
 		b.Run(fmt.Sprintf("n=%d/bad=%d", n, bad), func(b *testing.B) {
-			v := NewBatchVerifier(ModeZIP215, WithWorkers(1))
+			v := newHarness(edverify.ZIP215, 1)
 			want := make([]bool, n)
 			for i, p := range rng.Perm(n) {
 				want[p] = i >= bad

@@ -1,4 +1,4 @@
-package ronkms_test
+package batcher_test
 
 // BenchmarkBatcher measures the micro-batcher under load, beside a same-run
 // baseline that calls VerifyBatch directly. Names are key=value for
@@ -64,6 +64,7 @@ import (
 	"time"
 
 	"github.com/ronkms/ronkms"
+	"github.com/ronkms/ronkms/batcher"
 	"github.com/ronkms/ronkms/ed25519"
 	"github.com/ronkms/ronkms/internal/hrsleep"
 	"github.com/ronkms/ronkms/internal/testgen"
@@ -110,10 +111,10 @@ type batcherBenchHist struct {
 	sigs    atomic.Int64
 }
 
-func (h *batcherBenchHist) ObserveOp(string, ronkms.Mode, ronkms.VerifyResult, time.Duration) {}
-func (h *batcherBenchHist) ObserveFailure(string, string)                                     {}
-func (h *batcherBenchHist) ObserveQueueDepth(int)                                             {}
-func (h *batcherBenchHist) ObserveBatch(s ronkms.BatchStats) {
+func (h *batcherBenchHist) ObserveOp(string, ed25519.Rules, batcher.VerifyResult, time.Duration) {}
+func (h *batcherBenchHist) ObserveFailure(string, string)                                        {}
+func (h *batcherBenchHist) ObserveQueueDepth(int)                                                {}
+func (h *batcherBenchHist) ObserveBatch(s batcher.BatchStats) {
 	h.buckets[min(bits.Len(uint(s.Size-1)), len(h.buckets)-1)].Add(1)
 	h.batches.Add(1)
 	h.sigs.Add(int64(s.Size))
@@ -179,7 +180,7 @@ func BenchmarkBatcher(b *testing.B) {
 	items := newBatcherBenchItems()
 	modes := batcherModes
 	if testing.Short() {
-		modes = []ronkms.Mode{ronkms.ModeZIP215}
+		modes = []ed25519.Rules{ed25519.ZIP215}
 	}
 	for _, mode := range modes {
 		// directNsPerSig and directCPUNsPerSig are set by the direct-n=256
@@ -236,7 +237,7 @@ func BenchmarkBatcher(b *testing.B) {
 		// bound is the latency target of the design for the Batcher bt:
 		// MaxWait plus the time of one MaxBatch batch verified with the
 		// Batcher's Workers (median of direct VerifyBatch calls).
-		bound := func(b *testing.B, bt *ronkms.Batcher) time.Duration {
+		bound := func(b *testing.B, bt *batcher.Batcher) time.Duration {
 			cfg := bt.Config()
 			return cfg.MaxWait + batcherBenchBatchTime(b, mode, items, cfg.MaxBatch, cfg.Workers)
 		}
@@ -245,7 +246,7 @@ func BenchmarkBatcher(b *testing.B) {
 			b.ReportAllocs()
 			calibrate(b)
 			hist := &batcherBenchHist{}
-			bt, err := ronkms.NewBatcher(ronkms.BatcherConfig{Mode: mode, Observer: hist})
+			bt, err := batcher.New(batcher.Config{Rules: mode, Observer: hist})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -310,7 +311,7 @@ func BenchmarkBatcher(b *testing.B) {
 		halfLoad := func(b *testing.B, noPinning bool) {
 			calibrate(b)
 			hist := &batcherBenchHist{}
-			bt, err := ronkms.NewBatcher(ronkms.BatcherConfig{Mode: mode, Observer: hist, NoPinning: noPinning})
+			bt, err := batcher.New(batcher.Config{Rules: mode, Observer: hist, NoPinning: noPinning})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -410,7 +411,7 @@ func BenchmarkBatcher(b *testing.B) {
 // batcherBenchBatchTime returns the median time of a BatchVerifier batch
 // of n honest items (Add, which hashes, and Verify) on the given number of
 // workers, over seven rounds.
-func batcherBenchBatchTime(b *testing.B, mode ronkms.Mode, items *batcherBenchItems, n, workers int) time.Duration {
+func batcherBenchBatchTime(b *testing.B, mode ed25519.Rules, items *batcherBenchItems, n, workers int) time.Duration {
 	n = min(n, batcherBenchPool)
 	var ts []time.Duration
 	v := ronkms.NewBatchVerifier(mode, ronkms.WithWorkers(workers))

@@ -1,6 +1,6 @@
-package ronkms
+package batch
 
-// Tests of the Batcher's key cache (batch_keycache.go): verdicts through a
+// Tests of the key cache (keycache.go): verdicts through a
 // cache equal the single verifier's while keys come back batch after batch,
 // crafted keys included (torsioned, small order, undecodable), with a cache
 // large enough for every key and one so small that it evicts all the time;
@@ -10,29 +10,30 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/ronkms/ronkms/internal/edverify"
 	"github.com/ronkms/ronkms/internal/edwards"
 	"github.com/ronkms/ronkms/internal/testgen"
 )
 
 func TestKeyCacheReuse(t *testing.T) {
 	rng, signers, rounds := pkReuseSetup(t, "TestKeyCacheReuse")
-	for _, mode := range []Mode{ModeStdLib, ModeStrict, ModeZIP215} {
+	for _, rules := range testRules {
 		for _, size := range []int{2, 4096} {
 			for _, workers := range []int{1, 3} {
-				v := NewBatchVerifier(mode, WithWorkers(workers))
-				v.cache = newKeyCache(size)
+				v := newHarness(rules, workers)
+				v.cache = NewKeyCache(size)
 				hits := 0
 				for r := range rounds {
-					label := pkReuseRound(t, rng, signers, 2*defaultHotKeyUses, v, fmt.Sprintf("mode=%v/cache=%d/workers=%d/round=%d", mode, size, workers, r))
+					label := pkReuseRound(t, rng, signers, 2*defaultHotKeyUses, v, fmt.Sprintf("rules=%05b/cache=%d/workers=%d/round=%d", rules, size, workers, r))
 					h, m, n := v.cacheStats()
-					if h+m != len(v.scratch.keys) || n > size {
-						t.Fatalf("%s: %d hits + %d misses for %d distinct keys, %d entries in a cache of %d", label, h, m, len(v.scratch.keys), n, size)
+					if h+m != len(v.v.sc.keys) || n > size {
+						t.Fatalf("%s: %d hits + %d misses for %d distinct keys, %d entries in a cache of %d", label, h, m, len(v.v.sc.keys), n, size)
 					}
 					hits += h
 					checkKeyCache(t, label, v.cache)
 				}
 				if hits == 0 {
-					t.Errorf("mode=%v/cache=%d/workers=%d: %d rounds of the same signers' keys and no cache hit", mode, size, workers, rounds)
+					t.Errorf("rules=%05b/cache=%d/workers=%d: %d rounds of the same signers' keys and no cache hit", rules, size, workers, rounds)
 				}
 			}
 		}
@@ -42,7 +43,8 @@ func TestKeyCacheReuse(t *testing.T) {
 // TestKeyCacheCraftedKeys sends the same crafted keys (small order, every
 // identity encoding, non-canonical encodings of large-order points,
 // undecodable bytes) in two batches: the second finds them all in the
-// cache, and the verdicts stay the reference's.
+// cache (those the rules do not reject by their bytes), and the verdicts
+// stay the reference's.
 func TestKeyCacheCraftedKeys(t *testing.T) {
 	rng := pkRNG(t, "TestKeyCacheCraftedKeys")
 	var keys [][]byte
@@ -51,18 +53,18 @@ func TestKeyCacheCraftedKeys(t *testing.T) {
 	keys = append(keys, testgen.NonCanonicalLargeOrderEncodings()...)
 	keys = append(keys, pkUndecodable(t))
 	signer := testgen.NewSigner(rng)
-	for _, mode := range []Mode{ModeStdLib, ModeStrict, ModeZIP215} {
-		v := NewBatchVerifier(mode, WithWorkers(1))
-		v.cache = newKeyCache(len(keys) + 1)
+	for _, rules := range testRules {
+		v := newHarness(rules, 1)
+		v.cache = NewKeyCache(len(keys) + 1)
 		var cases []testgen.Case
 		for _, pub := range keys {
 			cases = append(cases, testgen.SmallOrderA(rng, testgen.RandomMessage(rng, 40), pub))
 		}
 		cases = append(cases, signer.Honest([]byte("honest")))
-		want := pkExpected(t, mode, cases)
+		want := pkExpected(t, rules, cases)
 		for round := range 2 {
-			label := fmt.Sprintf("mode=%v/round=%d", mode, round)
-			pkRun(t, label, mode, 1, v, cases, want)
+			label := fmt.Sprintf("rules=%05b/round=%d", rules, round)
+			pkRun(t, label, v, cases, want)
 			checkKeyCache(t, label, v.cache)
 			if h, m, _ := v.cacheStats(); round == 1 && m != 0 {
 				t.Errorf("%s: %d hits, %d misses; want every key from the cache", label, h, m)
@@ -73,7 +75,7 @@ func TestKeyCacheCraftedKeys(t *testing.T) {
 
 // checkKeyCache checks the index against the slots and compares every entry
 // with a fresh decoding of its bytes.
-func checkKeyCache(t *testing.T, label string, c *keyCache) {
+func checkKeyCache(t *testing.T, label string, c *KeyCache) {
 	t.Helper()
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -90,15 +92,17 @@ func checkKeyCache(t *testing.T, label string, c *keyCache) {
 		if ok := err == nil; ok != e.ok {
 			t.Fatalf("%s: cached key %x: decodes %v, cache says %v", label, pub, ok, e.ok)
 		}
-		if e.ok && (A.Equal(&e.A) != 1 || A.IsSmallOrder() != e.small) {
-			t.Fatalf("%s: cached key %x: point or small order differs from a fresh decoding", label, pub)
+		if e.ok && A.Equal(&e.A) != 1 {
+			t.Fatalf("%s: cached key %x: point differs from a fresh decoding", label, pub)
 		}
 	}
 }
 
 // TestKeyCacheSkipsUndecodedKeys: a batch whose only signature under a key
-// has s out of range never decodes the key, and must not store it (as bad,
-// say); the next batch's honest signature under that key is valid.
+// is screened out (s out of range) never decodes the key: it is neither a
+// hit nor a miss, and is not stored (as bad, say); the next batch's honest
+// signature under that key is valid. A key the rules reject by its bytes is
+// not decoded nor stored either.
 func TestKeyCacheSkipsUndecodedKeys(t *testing.T) {
 	rng := pkRNG(t, "TestKeyCacheSkipsUndecodedKeys")
 	c := testgen.NewSigner(rng).Honest([]byte("m"))
@@ -106,29 +110,41 @@ func TestKeyCacheSkipsUndecodedKeys(t *testing.T) {
 	for i := 32; i < 64; i++ {
 		bad[i] = 0xff // s >= l
 	}
-	for _, mode := range []Mode{ModeStdLib, ModeStrict, ModeZIP215} {
-		v := NewBatchVerifier(mode, WithWorkers(1))
-		v.cache = newKeyCache(16)
+	for _, rules := range testRules {
+		v := newHarness(rules, 1)
+		v.cache = NewKeyCache(16)
 		v.Add(c.Pub, c.Msg, bad)
 		if ok, _ := v.Verify(); ok {
-			t.Fatalf("%v: s out of range accepted", mode)
+			t.Fatalf("%05b: s out of range accepted", rules)
 		}
-		if h, m, n := v.cacheStats(); h != 0 || m != 1 || n != 0 {
-			t.Errorf("%v: %d hits, %d misses, %d entries after a batch that never decoded its key; want 0, 1, 0", mode, h, m, n)
+		if h, m, n := v.cacheStats(); h != 0 || m != 0 || n != 0 {
+			t.Errorf("%05b: %d hits, %d misses, %d entries after a batch that never decoded its key; want 0, 0, 0", rules, h, m, n)
 		}
 		v.Reset()
 		v.Add(c.Pub, c.Msg, c.Sig)
 		if ok, _ := v.Verify(); !ok {
-			t.Errorf("%v: honest signature rejected after its key was skipped", mode)
+			t.Errorf("%05b: honest signature rejected after its key was skipped", rules)
 		}
-		if _, _, n := v.cacheStats(); n != 1 {
-			t.Errorf("%v: %d entries after the honest batch, want 1", mode, n)
+		if h, m, n := v.cacheStats(); h != 0 || m != 1 || n != 1 {
+			t.Errorf("%05b: %d hits, %d misses, %d entries after the honest batch, want 0, 1, 1", rules, h, m, n)
 		}
 		// An empty batch leaves nothing behind for the stats or the cache.
 		v.Reset()
 		v.Verify()
 		if h, m, n := v.cacheStats(); h != 0 || m != 0 || n != 1 {
-			t.Errorf("%v: empty batch: %d hits, %d misses, %d entries; want 0, 0, 1", mode, h, m, n)
+			t.Errorf("%05b: empty batch: %d hits, %d misses, %d entries; want 0, 0, 1", rules, h, m, n)
+		}
+		// A small-order key under rules that reject it by its bytes.
+		if rules&edverify.RejectSmallOrderA != 0 {
+			so := testgen.SmallOrderA(rng, []byte("so"), testgen.DerivedSmallOrderEncodings()[0])
+			v.Reset()
+			v.Add(so.Pub, so.Msg, so.Sig)
+			if ok, _ := v.Verify(); ok {
+				t.Errorf("%05b: small-order key accepted", rules)
+			}
+			if h, m, n := v.cacheStats(); h != 0 || m != 0 || n != 1 {
+				t.Errorf("%05b: a key rejected by its bytes: %d hits, %d misses, %d entries; want 0, 0, 1", rules, h, m, n)
+			}
 		}
 	}
 }
@@ -137,8 +153,8 @@ func TestKeyCacheSkipsUndecodedKeys(t *testing.T) {
 // at its size, index and slots agree, and the last key stored is there.
 func TestKeyCacheReplacement(t *testing.T) {
 	rng := pkRNG(t, "TestKeyCacheReplacement")
-	c := newKeyCache(8)
-	v := NewBatchVerifier(ModeZIP215, WithWorkers(1))
+	c := NewKeyCache(8)
+	v := newHarness(edverify.ZIP215, 1)
 	v.cache = c
 	for i := range 200 {
 		s := testgen.NewSigner(rng)
@@ -165,9 +181,9 @@ func TestKeyCacheReplacement(t *testing.T) {
 
 // FuzzKeyCache: arbitrary items (each a key from a small set of fuzzed
 // keys, so that keys repeat, a fuzzed signature and message) get the single
-// verifier's verdicts from a BatchVerifier without a cache, and with one
-// twice (the second time its keys come from the cache), in every mode; and
-// every cache entry equals a fresh decoding.
+// verifier's verdicts from a Verifier without a cache, and with one twice
+// (the second time its keys come from the cache), under any of the 32 rule
+// combinations; and every cache entry equals a fresh decoding.
 func FuzzKeyCache(f *testing.F) {
 	rng := pkRNG(f, "FuzzKeyCache")
 	s := testgen.NewSigner(rng)
@@ -184,7 +200,7 @@ func FuzzKeyCache(f *testing.F) {
 		if len(data) < 2 {
 			return
 		}
-		mode := Mode(data[0] % 3)
+		rules := Rules(data[0] % 32)
 		nKeys := 1 + int(data[1]%4)
 		data = data[2:]
 		if len(data) < 32*nKeys {
@@ -203,7 +219,7 @@ func FuzzKeyCache(f *testing.F) {
 		if len(cases) == 0 {
 			return
 		}
-		run := func(v *BatchVerifier) []bool {
+		run := func(v *harness) []bool {
 			v.Reset()
 			for _, c := range cases {
 				v.Add(c.Pub, c.Msg, c.Sig)
@@ -211,22 +227,22 @@ func FuzzKeyCache(f *testing.F) {
 			_, valid := v.Verify()
 			return valid
 		}
-		want := run(NewBatchVerifier(mode, WithWorkers(1)))
+		want := run(newHarness(rules, 1))
 		for i, c := range cases {
-			if single := pkSingle(mode, c); want[i] != single {
-				t.Fatalf("mode=%v item %d: batch %v, single verifier %v", mode, i, want[i], single)
+			if s := single(rules, c); want[i] != s {
+				t.Fatalf("rules=%05b item %d: batch %v, single verifier %v", rules, i, want[i], s)
 			}
 		}
-		cached := NewBatchVerifier(mode, WithWorkers(2))
-		cached.cache = newKeyCache(2)
+		cached := newHarness(rules, 2)
+		cached.cache = NewKeyCache(2)
 		for round := range 2 {
 			got := run(cached)
 			for i := range cases {
 				if got[i] != want[i] {
-					t.Fatalf("mode=%v round %d item %d: %v with the key cache, %v without", mode, round, i, got[i], want[i])
+					t.Fatalf("rules=%05b round %d item %d: %v with the key cache, %v without", rules, round, i, got[i], want[i])
 				}
 			}
-			checkKeyCache(t, fmt.Sprintf("mode=%v round %d", mode, round), cached.cache)
+			checkKeyCache(t, fmt.Sprintf("rules=%05b round %d", rules, round), cached.cache)
 		}
 	})
 }

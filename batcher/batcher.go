@@ -1,4 +1,4 @@
-package ronkms
+package batcher
 
 import (
 	"context"
@@ -10,11 +10,12 @@ import (
 	"time"
 
 	"github.com/ronkms/ronkms/ed25519"
+	"github.com/ronkms/ronkms/internal/batch"
 	"github.com/ronkms/ronkms/internal/cpupin"
 	"github.com/ronkms/ronkms/internal/edverify"
 )
 
-// Defaults of BatcherConfig, from the micro-batching heuristics of the
+// Defaults of Config, from the micro-batching heuristics of the
 // benchmark playbook: batches of 64 to 256 signatures, formed within 500µs.
 const (
 	DefaultTargetBatch = 64
@@ -29,17 +30,17 @@ var (
 	// (BatcherConfig.MaxQueue requests wait already) and the Batcher is not
 	// configured to wait for space (BatcherConfig.BlockWhenFull). The request
 	// was not accepted; the caller may retry later or shed the load.
-	ErrOverloaded = errors.New("ronkms: batcher overloaded: verification queue is full")
+	ErrOverloaded = errors.New("batcher: overloaded: verification queue is full")
 	// ErrClosed is returned by Batcher.Verify once Close has been called.
 	// The request was not accepted.
-	ErrClosed = errors.New("ronkms: batcher closed")
+	ErrClosed = errors.New("batcher: closed")
 )
 
-// BatcherConfig configures a Batcher. The zero value of every field but
-// Mode selects its default; negative values are errors.
-type BatcherConfig struct {
-	// Mode is the verification rules of every verdict.
-	Mode Mode
+// Config configures a Batcher. The zero value of every field selects its
+// default (for Rules, ed25519.StdLib); negative values are errors.
+type Config struct {
+	// Rules are the verification rules of every verdict.
+	Rules ed25519.Rules
 	// TargetBatch is the queue length at which a batch is flushed at once,
 	// without waiting for MaxWait. Default DefaultTargetBatch (64), or
 	// MaxBatch if MaxBatch is set below 64. It may not exceed MaxBatch.
@@ -64,15 +65,11 @@ type BatcherConfig struct {
 	// cores finishes when its slowest part does, and the callers' own work
 	// (hashing, waking up) takes cores from it at random; batches verifying
 	// side by side on one core each keep every core busy, and a request
-	// arriving while one batch verifies can start in the next at once.
-	// Measured on 2 cores (ZIP215, 1,000 submitters, BenchmarkBatcher):
-	// Pipeline 1 with 2 workers reached 0.56-0.64 times the throughput of
-	// calling VerifyBatch directly, Pipeline 2 with 1 worker 0.85-0.97
-	// times, with the median latency at half load down from 4-6 ms to
-	// 1.1 ms. In every configuration the next batch is collected while
-	// the current ones verify: the collector keeps adding arriving
-	// requests to it, up to MaxBatch, and hands it over the moment a
-	// verifier is free.
+	// arriving while one batch verifies can start in the next at once. The
+	// README's Batcher section has the measurements. In every configuration
+	// the next batch is collected while the current ones verify: the
+	// collector keeps adding arriving requests to it, up to MaxBatch, and
+	// hands it over the moment a verifier is free.
 	Workers  int
 	Pipeline int
 	// MaxQueue is the capacity of the queue between Verify and the
@@ -104,31 +101,26 @@ type BatcherConfig struct {
 	// batch.
 	//
 	// Why: without it, Linux at times runs two verifiers on one CPU while
-	// another CPU idles, and both batches take twice as long. Measured on 2
-	// vCPUs (BenchmarkBatcher, half load, p99 from the call, six runs):
-	// StdLib 1.8-2.5 ms pinned against 6.0-9.9 ms unpinned, Strict 1.7-2.4
-	// ms (5.0 once) against 5.4-7.6 ms, ZIP215 0.9-1.2 ms against 2.9-5.5
-	// ms. Closed-loop throughput did not change measurably.
+	// another CPU idles, and both batches take twice as long; pinning
+	// shortens the latency tail (the README has the measurements).
 	//
-	// What it costs: five system calls per batch (about 5 µs), which a
-	// seccomp filter must allow (sched_getaffinity, sched_setaffinity,
+	// What it costs: five system calls per batch (a few microseconds), which
+	// a seccomp filter must allow (sched_getaffinity, sched_setaffinity,
 	// getcpu); a filter that kills the process on them kills it at the first
 	// batch. A pinned thread cannot leave its CPU to another process for
 	// the length of a batch (milliseconds), and a stop-the-world pause of
-	// the runtime waits for it: saturated by a load generator on the same 2
-	// vCPUs, ronkms serve answered 3-9% fewer requests pinned (means of
-	// three runs per endpoint). Where the machine is shared with CPU-heavy
-	// work, measure both.
+	// the runtime waits for it, so a host shared with CPU-heavy work may do
+	// better without pinning: measure both.
 	NoPinning bool
 	// Observer receives the Batcher's measurements; nil means none.
 	Observer Observer
 }
 
 // withDefaults validates c and returns it with its defaults filled in.
-func (c BatcherConfig) withDefaults() (BatcherConfig, error) {
+func (c Config) withDefaults() (Config, error) {
 	var errs []string
-	if !c.Mode.valid() {
-		errs = append(errs, fmt.Sprintf("Mode is %v, not one of stdlib, strict, zip215", c.Mode))
+	if err := c.Rules.Validate(); err != nil {
+		errs = append(errs, "Rules: "+strings.TrimPrefix(err.Error(), "ed25519: "))
 	}
 	for _, f := range []struct {
 		name string
@@ -176,7 +168,7 @@ func (c BatcherConfig) withDefaults() (BatcherConfig, error) {
 		c.MaxQueue = DefaultMaxQueue
 	}
 	if len(errs) > 0 {
-		return c, errors.New("ronkms: invalid BatcherConfig: " + strings.Join(errs, "; "))
+		return c, errors.New("batcher: invalid Config: " + strings.Join(errs, "; "))
 	}
 	return c, nil
 }
@@ -185,16 +177,16 @@ func (c BatcherConfig) withDefaults() (BatcherConfig, error) {
 // in micro-batches: a collector goroutine gathers queued requests into a
 // batch, flushed when TargetBatch requests are queued or when the oldest has
 // waited MaxWait, whichever comes first, and capped at MaxBatch; verifier
-// goroutines verify the batches with a BatchVerifier and hand each caller its
-// verdict.
+// goroutines verify the batches with ronkms's batch engine and hand each
+// caller its verdict.
 //
-// Every verdict equals the single verifier of the Batcher's mode
-// (ed25519.Verify, VerifyStrict or VerifyZIP215), except that a public key of
-// the wrong length is a false verdict where ed25519.Verify panics.
+// Every verdict equals Config.Rules.Verify on the same signature (so a
+// public key of the wrong length is a false verdict, where ed25519.Verify
+// panics).
 //
 // A Batcher must be closed with Close, which stops its goroutines.
 type Batcher struct {
-	cfg BatcherConfig
+	cfg Config
 	obs Observer
 
 	reqs chan *batcherRequest   // the bounded queue; closed by Close
@@ -213,7 +205,7 @@ type Batcher struct {
 
 	free sync.Pool // of *batcherRequest, recycled by Verify
 
-	keys     *keyCache        // decoded keys, shared by the verifiers
+	keys     *batch.KeyCache  // decoded keys, shared by the verifiers
 	cacheObs KeyCacheObserver // obs, if it observes the key cache
 
 	// hooks is nil except in this package's tests, which learn from it
@@ -235,20 +227,20 @@ type batcherHooks struct {
 // on the callers' goroutines.
 type batcherRequest struct {
 	ctx  context.Context
-	item batchItem
+	item batch.Item
 	enq  time.Time // when Verify offered the request to the queue
 	// done receives the verdict. It is buffered so that the verifier never
 	// blocks on a caller that stopped waiting.
 	done chan bool
 }
 
-// NewBatcher validates cfg, fills in its defaults and starts the Batcher's
+// New validates cfg, fills in its defaults and starts the Batcher's
 // goroutines. The error says which fields are wrong.
-func NewBatcher(cfg BatcherConfig) (*Batcher, error) {
+func New(cfg Config) (*Batcher, error) {
 	return newBatcher(cfg, nil)
 }
 
-func newBatcher(cfg BatcherConfig, hooks *batcherHooks) (*Batcher, error) {
+func newBatcher(cfg Config, hooks *batcherHooks) (*Batcher, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
@@ -261,7 +253,7 @@ func newBatcher(cfg BatcherConfig, hooks *batcherHooks) (*Batcher, error) {
 		spare:   make(chan []*batcherRequest, cfg.Pipeline+1),
 		closing: make(chan struct{}),
 		done:    make(chan struct{}),
-		keys:    newKeyCache(cfg.KeyCache),
+		keys:    batch.NewKeyCache(cfg.KeyCache),
 		hooks:   hooks,
 	}
 	if b.obs == nil {
@@ -277,10 +269,10 @@ func newBatcher(cfg BatcherConfig, hooks *batcherHooks) (*Batcher, error) {
 }
 
 // Config returns the Batcher's configuration with its defaults filled in.
-func (b *Batcher) Config() BatcherConfig { return b.cfg }
+func (b *Batcher) Config() Config { return b.cfg }
 
 // Verify queues one signature and waits for its verdict, which equals the
-// single verifier of the Batcher's mode. It is safe for concurrent use by
+// single verifier of the Batcher's rules. It is safe for concurrent use by
 // any number of goroutines. It does not retain pub, msg or sig: the key and
 // signature are copied and the message hashed before the request is queued.
 //
@@ -309,8 +301,7 @@ func (b *Batcher) Verify(ctx context.Context, pub ed25519.PublicKey, msg, sig []
 		return b.verdict(start, false)
 	}
 	r := b.newRequest(ctx)
-	r.item.set(pub, sig)
-	edverify.Challenge(&r.item.k, edverify.DomPrefixPure, "", r.item.sig[:32], r.item.pub[:], msg)
+	r.item.Set(pub, msg, sig)
 	if err := b.enqueue(ctx, r); err != nil {
 		b.freeRequest(r)
 		return b.fail(start, err)
@@ -393,13 +384,13 @@ func (b *Batcher) verdict(start time.Time, ok bool) (bool, error) {
 	if ok {
 		res = ResultValid
 	}
-	b.obs.ObserveOp(OpVerify, b.cfg.Mode, res, time.Since(start))
+	b.obs.ObserveOp(OpVerify, b.cfg.Rules, res, time.Since(start))
 	return ok, nil
 }
 
 func (b *Batcher) fail(start time.Time, err error) (bool, error) {
 	b.obs.ObserveFailure(OpVerify, FailureKind(err))
-	b.obs.ObserveOp(OpVerify, b.cfg.Mode, ResultError, time.Since(start))
+	b.obs.ObserveOp(OpVerify, b.cfg.Rules, ResultError, time.Since(start))
 	return false, err
 }
 
@@ -544,13 +535,12 @@ func (b *Batcher) collect() {
 // verifyLoop is a verifier goroutine.
 func (b *Batcher) verifyLoop() {
 	defer b.verifiers.Done()
-	v := NewBatchVerifier(b.cfg.Mode, WithWorkers(b.cfg.Workers))
-	v.cache = b.keys
-	for batch := range b.work {
-		b.verifyBatch(v, batch)
-		clear(batch) // drop the requests, which their callers recycle
+	var v verifier
+	for reqs := range b.work {
+		b.verifyBatch(&v, reqs)
+		clear(reqs) // drop the requests, which their callers recycle
 		select {
-		case b.spare <- batch[:0]:
+		case b.spare <- reqs[:0]:
 		default:
 		}
 		// Let the callers just handed their verdicts run before the next
@@ -564,26 +554,32 @@ func (b *Batcher) verifyLoop() {
 	}
 }
 
-// verifyPinned runs v.Verify with the verifier's thread pinned to a CPU of
-// its own (BatcherConfig.NoPinning), where it is pinned: one worker, which
-// is the verifier itself. Helper goroutines of more workers would run
+// verifier is the memory of one verifier goroutine, kept between batches.
+type verifier struct {
+	engine batch.Verifier
+	items  []batch.Item
+	valid  []bool
+}
+
+// verifyPinned verifies v.items with the verifier's thread pinned to a CPU
+// of its own (Config.NoPinning), where it is pinned: one worker, which is
+// the verifier itself. Helper goroutines of more workers would run
 // unpinned, while the verifier waited for them pinned.
-func (b *Batcher) verifyPinned(v *BatchVerifier) []bool {
+func (b *Batcher) verifyPinned(v *verifier) {
 	if !b.cfg.NoPinning && b.cfg.Workers == 1 {
 		pin := cpupin.Start()
 		defer pin.End()
 	}
-	_, valid := v.verify()
-	return valid
+	v.engine.Verify(edverify.Rules(b.cfg.Rules), v.items, v.valid, batch.Config{Workers: b.cfg.Workers, Cache: b.keys})
 }
 
-// verifyBatch verifies the requests of batch whose context has not ended
+// verifyBatch verifies the requests of reqs whose context has not ended
 // and sends each its verdict.
-func (b *Batcher) verifyBatch(v *BatchVerifier, batch []*batcherRequest) {
-	v.Reset()
-	live := batch[:0]
+func (b *Batcher) verifyBatch(v *verifier, reqs []*batcherRequest) {
+	live := reqs[:0]
+	v.items = v.items[:0]
 	var oldest time.Time
-	for _, r := range batch {
+	for _, r := range reqs {
 		if r.ctx.Err() != nil {
 			continue // its caller returns ctx.Err()
 		}
@@ -593,27 +589,36 @@ func (b *Batcher) verifyBatch(v *BatchVerifier, batch []*batcherRequest) {
 			oldest = r.enq
 		}
 	}
-	dropped := len(batch) - len(live)
+	dropped := len(reqs) - len(live)
 	if len(live) == 0 {
 		return
 	}
+	v.valid = resize(v.valid, len(live))
 	start := time.Now()
-	valid := b.verifyPinned(v)
+	b.verifyPinned(v)
 	dur := time.Since(start)
 	for i, r := range live {
-		r.done <- valid[i]
+		r.done <- v.valid[i]
 	}
-	v.rememberKeys() // off the callers' latency: they have their verdicts
-	v.Reset()
+	// Off the callers' latency: they have their verdicts.
+	cs := v.engine.Remember(b.keys, v.items)
 	if b.cacheObs != nil {
-		hits, misses, size := v.cacheStats()
-		b.cacheObs.ObserveKeyCache(b.cfg.Mode, hits, misses, size)
+		b.cacheObs.ObserveKeyCache(b.cfg.Rules, cs.Hits, cs.Misses, cs.Size)
 	}
 	b.obs.ObserveBatch(BatchStats{
-		Mode:       b.cfg.Mode,
+		Rules:      b.cfg.Rules,
 		Size:       len(live),
 		Dropped:    dropped,
 		OldestWait: start.Sub(oldest),
 		Duration:   dur,
 	})
+}
+
+// resize returns s with length n, reusing its memory when it is large
+// enough. The contents are unspecified.
+func resize[T any](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]T, n)
 }
