@@ -27,8 +27,8 @@ const (
 
 var (
 	// ErrOverloaded is returned by Batcher.Verify when the queue is full
-	// (BatcherConfig.MaxQueue requests wait already) and the Batcher is not
-	// configured to wait for space (BatcherConfig.BlockWhenFull). The request
+	// (Config.MaxQueue requests wait already) and the Batcher is not
+	// configured to wait for space (Config.BlockWhenFull). The request
 	// was not accepted; the caller may retry later or shed the load.
 	ErrOverloaded = errors.New("batcher: overloaded: verification queue is full")
 	// ErrClosed is returned by Batcher.Verify once Close has been called.

@@ -70,9 +70,9 @@ var Impls = []Impl{
 	{Name: "consensus", Rules: "ZIP215", Note: "hdevalence/ed25519consensus Verify; in batch tables its BatchVerifier (one bool, no per-item verdicts, one goroutine)"},
 	{Name: "circl", Rules: "circl", Note: "cloudflare/circl sign/ed25519 Sign and Verify"},
 	{Name: "ronkms", Rules: "StdLib", Ronkms: true, Note: "ronkms ed25519.Sign"},
-	{Name: "ronkms-stdlib", Rules: "StdLib", Ronkms: true, Note: "ed25519.Verify; BatchVerifier(ModeStdLib)"},
-	{Name: "ronkms-strict", Rules: "Strict", Ronkms: true, Note: "ed25519.VerifyStrict; BatchVerifier(ModeStrict)"},
-	{Name: "ronkms-zip215", Rules: "ZIP215", Ronkms: true, Note: "ed25519.VerifyZIP215; BatchVerifier(ModeZIP215)"},
+	{Name: "ronkms-stdlib", Rules: "StdLib", Ronkms: true, Note: "ed25519.Verify; BatchVerifier(ed25519.StdLib)"},
+	{Name: "ronkms-strict", Rules: "Strict", Ronkms: true, Note: "ed25519.VerifyStrict; BatchVerifier(ed25519.Strict)"},
+	{Name: "ronkms-zip215", Rules: "ZIP215", Ronkms: true, Note: "ed25519.VerifyZIP215; BatchVerifier(ed25519.ZIP215)"},
 }
 
 // Lookup returns the Impl called name.

@@ -307,7 +307,7 @@ func allTrue(v []bool, n int) bool {
 	return true
 }
 
-func ronkmsBatch(mode ronkms.Mode) func(items []item, sameKey bool, workers int) func() bool {
+func ronkmsBatch(mode ronked.Rules) func(items []item, sameKey bool, workers int) func() bool {
 	return func(items []item, _ bool, workers int) func() bool {
 		v := ronkms.NewBatchVerifier(mode, ronkms.WithWorkers(workers))
 		return func() bool {
@@ -376,9 +376,9 @@ var batchImpls = []batchImpl{
 			return v.Verify()
 		}
 	}},
-	{impl: "ronkms-stdlib", parallel: true, prepare: ronkmsBatch(ronkms.ModeStdLib)},
-	{impl: "ronkms-strict", parallel: true, prepare: ronkmsBatch(ronkms.ModeStrict)},
-	{impl: "ronkms-zip215", parallel: true, prepare: ronkmsBatch(ronkms.ModeZIP215)},
+	{impl: "ronkms-stdlib", parallel: true, prepare: ronkmsBatch(ronked.StdLib)},
+	{impl: "ronkms-strict", parallel: true, prepare: ronkmsBatch(ronked.Strict)},
+	{impl: "ronkms-zip215", parallel: true, prepare: ronkmsBatch(ronked.ZIP215)},
 }
 
 // BenchmarkBatch verifies a batch of n valid signatures per operation, under

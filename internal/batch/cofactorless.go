@@ -6,7 +6,7 @@ import (
 	"github.com/ronkms/ronkms/internal/edwards"
 )
 
-// eachBlock is how many items a worker takes at a time in per-item modes:
+// eachBlock is how many items a worker takes at a time in cofactorless batches:
 // small enough to balance uneven workers, large enough that the shared
 // counter is not contended, and the four lanes of edwards.DecodeFour
 // (plainChecks).
