@@ -11,14 +11,14 @@ all: test
 
 help:
 	@echo "make bench        sizing table for this machine (ronkms bench, under two minutes)"
-	@echo "make test         vet, unit tests, -race, -tags purego, Go's own crypto/ed25519 tests, benchmark smoke run"
+	@echo "make test         vet, unit tests, -race, -tags purego, Go's own crypto/ed25519 tests, benchmark smoke run, oracle tests"
 	@echo "make fuzz         every native fuzz target for FUZZTIME ($(FUZZTIME)) each"
 	@echo "make fuzz-long    the verdict-critical fuzz targets for FUZZTIME_LONG ($(FUZZTIME_LONG)) each"
 	@echo "make bench-go     go test benchmarks (-count 6) for benchstat"
 	@echo "make generate     regenerate field assembly (avo) and point tables; make gen-check fails on drift"
 
 # The test command of the README and of CI.
-test: vet unit race purego stdlib-tests bench-smoke bench-peers-test
+test: vet unit race purego stdlib-tests bench-smoke bench-peers-test oracle-test
 
 vet:
 	$(GO) vet $(PKGS)
@@ -139,3 +139,18 @@ perf-gate:
 # benchmark. Part of make test: ./... of the main module does not reach it.
 bench-peers-test:
 	cd bench/peers && $(GO) vet ./... && $(GO) test -count=1 ./... && $(GO) test -count=1 -run '^$$' -bench . -benchtime 1x . && $(GO) mod tidy -diff
+
+# ---- Oracles (oracle/ is its own module: curve25519-voi, ed25519consensus,
+# and libsodium through cgo, which needs a C compiler, libsodium-dev and
+# pkg-config). Part of make test. Without libsodium the libsodium oracle is
+# skipped with a message, unless RONKMS_REQUIRE_ORACLES=1 (CI), which makes
+# it a failure. ----
+.PHONY: oracle-test
+
+oracle-test:
+	@if pkg-config --exists libsodium 2>/dev/null; then pkgs=./...; \
+	elif [ "$$RONKMS_REQUIRE_ORACLES" = 1 ]; then \
+		echo "oracle-test: libsodium-dev missing (apt-get install libsodium-dev pkg-config); RONKMS_REQUIRE_ORACLES=1"; exit 1; \
+	else echo "oracle-test: libsodium-dev not installed: the libsodium oracle is SKIPPED (apt-get install libsodium-dev pkg-config)"; \
+		pkgs=". ./internal/..."; fi; \
+	cd oracle && $(GO) vet $$pkgs && $(GO) test -count=1 $$pkgs && $(GO) mod tidy -diff

@@ -1,7 +1,8 @@
 // Package testvectors loads the public Ed25519 test vectors that ronkms's
 // tests run against. The vectors are not part of this repository: they live
-// in a folder beside it, ../shared/vectors from the module root by default,
-// or wherever RONKMS_VECTORS points.
+// in a folder beside it, ../shared/vectors from the repository root (the
+// directory of the github.com/ronkms/ronkms module, also for the nested
+// test modules) by default, or wherever RONKMS_VECTORS points.
 //
 // When the folder is missing, Dir skips the calling test with a message that
 // says how to provide it, unless RONKMS_REQUIRE_VECTORS=1 (set by CI), in
@@ -20,18 +21,26 @@ import (
 	"testing"
 )
 
-// Dir returns the vectors folder, or skips (or fails) t when it is absent.
-func Dir(t testing.TB) string {
-	t.Helper()
-	dir := os.Getenv("RONKMS_VECTORS")
+// Path returns where the vectors folder is looked for, and whether it is
+// there.
+func Path() (dir string, present bool) {
+	dir = os.Getenv("RONKMS_VECTORS")
 	if dir == "" {
 		root, err := moduleRoot()
 		if err != nil {
-			t.Fatalf("testvectors: %v", err)
+			return "(the repository root not found: " + err.Error() + ")", false
 		}
 		dir = filepath.Join(root, "..", "shared", "vectors")
 	}
-	if _, err := os.Stat(filepath.Join(dir, "rfc8032_sign.input")); err != nil {
+	_, err := os.Stat(filepath.Join(dir, "rfc8032_sign.input"))
+	return dir, err == nil
+}
+
+// Dir returns the vectors folder, or skips (or fails) t when it is absent.
+func Dir(t testing.TB) string {
+	t.Helper()
+	dir, present := Path()
+	if !present {
 		msg := "test vectors not found at " + dir + ": set RONKMS_VECTORS to the folder holding " +
 			"rfc8032_sign.input, rfc8032_ph_ctx.json, wycheproof_ed25519_test.json and zip215_cases.json " +
 			"(the project's shared/vectors), or place it at ../shared/vectors beside the module root"
@@ -43,13 +52,16 @@ func Dir(t testing.TB) string {
 	return dir
 }
 
+// moduleRoot returns the directory of the github.com/ronkms/ronkms go.mod,
+// searching up from the working directory (a test's package directory),
+// past the go.mod files of nested modules such as oracle/ and bench/peers/.
 func moduleRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
 	}
 	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && isMainModule(b) {
 			return dir, nil
 		}
 		parent := filepath.Dir(dir)
@@ -58,6 +70,17 @@ func moduleRoot() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// isMainModule reports whether the go.mod contents b declare the module
+// github.com/ronkms/ronkms.
+func isMainModule(b []byte) bool {
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) == 2 && f[0] == "module" && f[1] == "github.com/ronkms/ronkms" {
+			return true
+		}
+	}
+	return false
 }
 
 func unhex(t testing.TB, s string) []byte {
