@@ -14,7 +14,7 @@ import (
 // TestConsensusZIP215 compares ed25519consensus.Verify with ronkms's
 // ed25519.ZIP215.Verify and ed25519.VerifyZIP215 on every corpus case
 // (ed25519consensus takes any length, returning false), and with voi's
-// ZIP_215 verdict where voi takes the input: per research-rulesets.md §6
+// ZIP_215 verdict where voi takes the input: by their definitions
 // they implement the same rules, so any difference between the two
 // references is reported with the input bytes rather than settled by
 // either. Then ed25519consensus's BatchVerifier, which returns one bool

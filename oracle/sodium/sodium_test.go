@@ -19,7 +19,7 @@ import (
 // item by item, on every corpus case with a 32-byte key and a 64-byte
 // signature (libsodium takes no other lengths; ronkms must say false on
 // those). It also compares libsodium with curve25519-voi under the
-// Libsodium preset's options {F,F,F,F,T}: per research-rulesets.md §1 the
+// Libsodium preset's options {F,F,F,F,T}: by their definitions (ed25519/doc.go) the
 // two references agree on every input, so a difference is reported with
 // the input bytes rather than settled by either. Checked against
 // libsodium 1.0.18 (Debian 12 1.0.18-1+deb12u1).

@@ -29,8 +29,7 @@ func Options(r ed25519.Rules) *voied.Options {
 
 // OptionsString spells r's voi options as the five letters T/F of
 // AllowSmallOrderA, AllowSmallOrderR, AllowNonCanonicalA,
-// AllowNonCanonicalR, CofactorlessVerify (the notation of
-// research-rulesets.md).
+// AllowNonCanonicalR, CofactorlessVerify (T: allowed, or on).
 func OptionsString(r ed25519.Rules) string {
 	o := Options(r).Verify
 	tf := func(b bool) string {
