@@ -385,6 +385,46 @@ func (s *Signer) TorsionA(rng *rand.Rand, msg []byte, order int) Case {
 	return c
 }
 
+// TorsionAR returns a signature under the public key A + tA with nonce
+// point R = [r]B + tR, signed with A's secret (tA and tR are torsion points,
+// or nil for none): the cofactored equation holds; the cofactorless one
+// holds exactly when tR + [k]tA is the identity.
+func (s *Signer) TorsionAR(rng *rand.Rand, msg []byte, tA, tR *edwards25519.Point) Case {
+	pub := s.Pub
+	if tA != nil {
+		pub = new(edwards25519.Point).Add(s.A, tA).Bytes()
+	}
+	c := s.SignWith(rng, msg, tR, pub)
+	c.Name = "torsion-AR"
+	return c
+}
+
+// Cancelling returns a TorsionAR signature under A + tA whose residues
+// cancel: R = [r]B + tR with tR = -[k]tA, so that the cofactorless equation
+// holds although both R and A carry torsion (unless tA is the identity, in
+// which case tR is too). It tries nonces until the hash makes it so, each
+// try succeeding with probability about 1/order(tA) for each of the eight
+// choices of tR.
+func (s *Signer) Cancelling(rng *rand.Rand, msg []byte, tA *edwards25519.Point) Case {
+	pub := new(edwards25519.Point).Add(s.A, tA).Bytes()
+	identity := edwards25519.NewIdentityPoint()
+	for {
+		r := randomScalar(rng)
+		rB := new(edwards25519.Point).ScalarBaseMult(r)
+		for _, tR := range TorsionPoints() {
+			R := new(edwards25519.Point).Add(rB, tR)
+			Rb := R.Bytes()
+			k := Challenge(Rb, pub, msg)
+			kT := new(edwards25519.Point).ScalarMult(k, tA)
+			if kT.Add(kT, tR).Equal(identity) != 1 {
+				continue
+			}
+			S := new(edwards25519.Scalar).MultiplyAdd(k, &s.a, r)
+			return Case{Name: "torsion-AR-cancelling", Pub: pub, Msg: msg, Sig: append(Rb, S.Bytes()...)}
+		}
+	}
+}
+
 // IdentityR returns a signature whose R is the given encoding of the
 // identity and s = k a, so [s]B = R + [k]A holds with R the identity: StdLib
 // accepts it when the encoding is canonical, Strict never does, ZIP215
