@@ -23,6 +23,10 @@
 //     final comparison) and VarTimeCheckCofactored ([8]([s]B - R - [k]A) =
 //     0): the verification equations with half-size scalars (lattice.go),
 //     about 128 doublings instead of 253.
+//   - VarTimeIsTorsionFree (is P in the prime-order subgroup, [l]P = 0?)
+//     in two exponentiations, and VarTimeTorsionFreeFour, four points
+//     sharing each exponentiation in lane form: the membership test that
+//     makes randomized cofactorless batch verification exact (subgroup.go).
 //   - PrecomputedPoint and VarTimeDoubleScalarBaseMultPrecomputed: tables
 //     of a hot public key; 64 doublings per [k]A + [s]B.
 //   - VarTimeMultiScalarMult and VarTimeMultiScalarBaseMult (the latter
