@@ -11,8 +11,7 @@
 //
 // # How each rule set is batched
 //
-// Cofactored rule sets (ZIP215, FIPS186_5, VoiDefault, Oasis, and every set
-// with ed25519.Cofactored) use the randomized batch equation
+// Every rule set uses the randomized batch equation
 //
 //	[8]( sum z_i R_i + sum_A (sum z_i k_i) A - [sum z_i s_i] B ) = identity
 //
@@ -24,13 +23,18 @@
 // single verification at a few items, so one bad signature among n costs
 // about 2 log2(n) smaller equations, not n single verifications.
 //
-// Cofactorless rule sets (StdLib, Strict, Libsodium, and every set without
-// ed25519.Cofactored) verify every item exactly, on its own: a randomized
-// equation would not see a torsion residue whenever a coefficient is a
-// multiple of its order, and would accept, with probability up to 1/2,
-// signatures that the single verifier rejects. They still share work: items
-// are grouped by key, each key is decoded once, and a key with 8 or more
-// items in the batch gets precomputed tables.
+// For cofactored rule sets (ZIP215, FIPS186_5, VoiDefault, Oasis, and every
+// set with ed25519.Cofactored) that is exact by itself. For cofactorless
+// ones (StdLib, Strict, Libsodium, and every set without
+// ed25519.Cofactored) the equation alone would not see a residue of order
+// 2, 4 or 8 whenever a coefficient is a multiple of its order, and would
+// accept, with probability up to 1/2, signatures the single verifier
+// rejects. So each R, and each key once, is first tested for membership in
+// the prime-order subgroup (two exponentiations); an item whose R or A has
+// a torsion component is verified exactly on its own, and the others, whose
+// residues then lie in the prime-order subgroup where the equation is
+// exact, go into the equation. The argument is spelled out in the
+// documentation of the engine, internal/batch.
 //
 // In every rule set, the checks that need only bytes come first: lengths,
 // s < l, and the rules on the encodings of A and R. An item that fails them
@@ -40,10 +44,8 @@
 // # Parallelism
 //
 // A batch is split over worker goroutines (GOMAXPROCS by default, see
-// WithWorkers): cofactorless batches hand out small blocks of items from a
-// shared counter; cofactored ones split the batch into one contiguous chunk
-// per worker, each with its own equation, and no chunk smaller than 16
-// items.
+// WithWorkers): one contiguous chunk per worker, each with its own
+// equation, and no chunk smaller than 16 items.
 //
 // # Services
 //

@@ -18,37 +18,43 @@
 //  2. Grouping by key, in the same pass: one batchKey per distinct 32-byte
 //     key, decoded once, by the first worker that needs it, unless the
 //     KeyCache has it.
-//  3. The equation, by the rules' equation:
-//     cofactored rules: the randomized batch equation below, with
-//     bisection; cofactorless rules: every item on its own (hot keys from
-//     precomputed tables, the others by decoding R and a half-size
-//     equation).
-//  4. The verdicts.
+//  3. R decoded (four at a time); under cofactorless rules, R and A tested
+//     for membership in the prime-order subgroup (four at a time, A once
+//     per key and kept in the cache): an item whose R or A has a torsion
+//     component gets the exact cofactorless check on its own here.
+//  4. The randomized batch equation over the rest, with bisection.
+//  5. The verdicts.
 //
 // # Soundness
 //
-// Cofactored rules. For the items that pass steps 1 and 2, with independent
-// 128-bit coefficients z_i read from crypto/rand for every equation, the
-// engine checks
+// For the items that reach step 4, with independent 128-bit coefficients
+// z_i read from crypto/rand for every equation, the engine checks
 //
 //	[8]( sum z_i R_i + sum_A (sum_{i: A_i = A} z_i k_i) A - [sum z_i s_i] B ) = identity.
 //
-// If every item satisfies the single cofactored equation
+// Cofactored rules. If every item satisfies the single cofactored equation
 // [8]([s_i]B - R_i - [k_i]A_i) = identity, this holds. If one does not, its
 // residue after multiplication by 8 is a non-zero point of the prime-order
 // subgroup, of order l > 2^252, and for any fixed values of the other
 // coefficients at most one value of z_i mod l makes the sum vanish: the
-// equation holds with probability at most 2^-128. A failed equation is
-// settled by bisection (halves checked with fresh coefficients, down to
-// single checks below a few items), so a false item never makes a true one
-// false, and every verdict is the single one except with probability at
-// most 2^-128 per equation.
+// equation holds with probability at most 2^-128.
 //
-// Cofactorless rules. A randomized equation is not exact for them: a
+// Cofactorless rules. A randomized equation alone is not exact for them: a
 // residue of order 2, 4 or 8 vanishes whenever z_i is a multiple of its
-// order, with probability up to 1/2, and the single verifier rejects it.
-// So these batches verify each item exactly: R' = [s]B - [k]A is computed
-// (or [s]B = R + [k]A checked with R decoded) and compared with R exactly as
-// the single verifier does. They share the decoding of each key and, for a
-// key with many items, its precomputed tables.
+// order, with probability up to 1/2, where the single verifier rejects. But
+// the group of edwards25519 is cyclic of order 8l, so if R_i and A_i lie in
+// the prime-order subgroup (step 3), so does the residue
+// D_i = [s_i]B - R_i - [k_i]A_i, and then [8]D_i = 0 exactly when D_i = 0,
+// which (R_i being canonical, step 1) is exactly the single verifier's
+// check that R_i is the encoding of [s_i]B - [k_i]A_i. The equation over
+// such items is therefore the cofactored one above, with the same bound:
+// every verdict is the single one except with probability at most 2^-128
+// per equation. Items with torsion never enter it; they are checked
+// exactly, on their own.
+//
+// A failed equation is settled by bisection (halves checked with fresh
+// coefficients, down to single checks below a few items), so a false item
+// never makes a true one false. The membership test is
+// edwards.VarTimeIsTorsionFree (two exponentiations, four points sharing
+// each in lane form).
 package batch

@@ -11,7 +11,7 @@ import (
 )
 
 const (
-	// minChunk is the fewest items a parallel cofactored chunk gets: each
+	// minChunk is the fewest items a parallel chunk gets: each
 	// chunk pays for its own multiscalar multiplication, whose cost per item
 	// falls as the chunk grows.
 	minChunk = 16
@@ -20,11 +20,13 @@ const (
 	bisectFloor = 4
 )
 
-// verifyCofactored splits the screened items into contiguous chunks, one
-// per worker, and verifies each with the randomized cofactored batch
-// equation. Every distinct key is decoded once, by the first chunk that
-// needs it, and shared by all chunks.
-func (sc *scratch) verifyCofactored(items []Item, valid []bool, workers int) {
+// verifyChunks splits the screened items into contiguous chunks, one per
+// worker, and verifies each with the randomized batch equation. Every
+// distinct key is decoded once, by the first chunk that needs it, and
+// shared by all chunks. Under cofactorless rules (cofactored false) an item
+// enters the equation only if its R and its key are torsion-free; the
+// others get the exact cofactorless check on their own.
+func (sc *scratch) verifyChunks(items []Item, valid []bool, workers int, cofactored bool) {
 	n := len(items)
 	chunks := max(1, min(workers, n/minChunk))
 	if len(sc.chunks) < chunks {
@@ -39,13 +41,14 @@ func (sc *scratch) verifyCofactored(items []Item, valid []bool, workers int) {
 	runWorkers(chunks, func(int) {
 		for c := int(next.Add(1)) - 1; c < chunks; c = int(next.Add(1)) - 1 {
 			lo, hi := c*n/chunks, (c+1)*n/chunks
-			sc.chunks[c].verify(items, valid, sc.keyOf, sc.keys, lo, hi)
+			sc.chunks[c].verify(items, valid, sc.keyOf, sc.keys, lo, hi, cofactored)
 		}
 	})
 }
 
 // entry is an item that passed every check the batch equation cannot
-// make: the screening, and the decoding of A and R.
+// make: the screening, the decoding of A and R, and (cofactorless rules)
+// the torsion tests of A and R.
 type entry struct {
 	R   edwards.Point
 	A   *edwards.Point // the decoded key, shared by the key's items
@@ -53,7 +56,7 @@ type entry struct {
 	idx int32          // index into the batch's items and verdicts
 }
 
-// chunkScratch is the memory of one cofactored chunk, kept between batches.
+// chunkScratch is the memory of one chunk, kept between batches.
 type chunkScratch struct {
 	entries    []entry
 	zbytes     []byte
@@ -87,8 +90,9 @@ func (cs *chunkScratch) prepare(nKeys int) {
 // Points are decoded four at a time (edwards.DecodeFour: the four
 // exponentiations share the lanes of one where the CPU has AVX-512 IFMA):
 // first the keys this chunk is the first to need, then R of every item
-// whose key is a point.
-func (cs *chunkScratch) verify(items []Item, valid []bool, keyOf []int32, keys []batchKey, lo, hi int) {
+// whose key is a point; under cofactorless rules they are tested for
+// torsion four at a time too (edwards.VarTimeTorsionFreeFour).
+func (cs *chunkScratch) verify(items []Item, valid []bool, keyOf []int32, keys []batchKey, lo, hi int, cofactored bool) {
 	entries := cs.entries[:0]
 	for i := lo; i < hi; i++ {
 		j := keyOf[i]
@@ -101,7 +105,7 @@ func (cs *chunkScratch) verify(items []Item, valid []bool, keyOf []int32, keys [
 	// Fresh keys, claimed and decoded four at a time. The claims are held
 	// only through this loop (a load and a TryLock per item) and the
 	// decodings, not through the s checks above.
-	var kb keyBatch
+	kb := keyBatch{torsion: !cofactored}
 	for i := range entries {
 		k := &keys[entries[i].key]
 		kb.add(k, &items[k.item].pub)
@@ -121,7 +125,9 @@ func (cs *chunkScratch) verify(items []Item, valid []bool, keyOf []int32, keys [
 	}
 	entries = entries[:n]
 
-	// R, four at a time; entries whose R is not a point are dropped.
+	// R, four at a time; entries whose R is not a point are dropped, and
+	// under cofactorless rules so are those whose R or A has a torsion
+	// component, after their exact check.
 	n = 0
 	for b := 0; b < len(entries); b += 4 {
 		m := min(4, len(entries)-b)
@@ -131,13 +137,32 @@ func (cs *chunkScratch) verify(items []Item, valid []bool, keyOf []int32, keys [
 		}
 		var R [4]edwards.Point
 		_, ok := edwards.DecodeFour(&R, &enc)
+		var free [4]bool
+		if !cofactored {
+			var pts [4]*edwards.Point
+			for l := range m {
+				if ok[l] {
+					pts[l] = &R[l]
+				}
+			}
+			free = edwards.VarTimeTorsionFreeFour(&pts)
+		}
 		for l := range m {
 			if !ok[l] {
 				continue
 			}
 			e := &entries[b+l]
 			e.R = R[l]
-			items[e.idx].hash()
+			it := &items[e.idx]
+			it.hash()
+			if !cofactored && !(free[l] && keys[e.key].torsionFree()) {
+				// The residue may have small order, which the random
+				// coefficients could miss: the exact check. R is
+				// canonical (screened), so [s]B = R + [k]A is
+				// crypto/ed25519's byte comparison.
+				valid[e.idx] = edwards.VarTimeCheckCofactorless(&e.R, e.A, &it.k, &it.s)
+				continue
+			}
 			entries[n] = *e // n <= b+l: only entries already read are overwritten
 			n++
 		}
@@ -155,9 +180,10 @@ func (cs *chunkScratch) verify(items []Item, valid []bool, keyOf []int32, keys [
 // a claimed key waits until the claiming chunk has four keys, or has
 // scanned the rest of its items, and has decoded them.
 type keyBatch struct {
-	keys [4]*batchKey
-	enc  [4][]byte
-	n    int
+	keys    [4]*batchKey
+	enc     [4][]byte
+	n       int
+	torsion bool // also test the keys for torsion (cofactorless rules)
 }
 
 // add claims k, whose bytes are pub, unless it is decoded or claimed
@@ -185,11 +211,25 @@ func (kb *keyBatch) flush() {
 	}
 	var A [4]edwards.Point
 	_, ok := edwards.DecodeFour(&A, &kb.enc)
+	if kb.torsion {
+		var pts [4]*edwards.Point
+		for l := range kb.n {
+			if ok[l] {
+				pts[l] = &A[l]
+			}
+		}
+		free := edwards.VarTimeTorsionFreeFour(&pts)
+		for l, k := range kb.keys[:kb.n] {
+			if ok[l] {
+				k.setTorsionFree(free[l])
+			}
+		}
+	}
 	for l, k := range kb.keys[:kb.n] {
 		k.publish(&A[l], ok[l])
 		k.mu.Unlock()
 	}
-	*kb = keyBatch{}
+	*kb = keyBatch{torsion: kb.torsion}
 }
 
 // bisect settles the verdicts of entries: all true if the batch equation

@@ -1,10 +1,10 @@
 package batch
 
 // A test harness over the engine's API, shaped like the root package's
-// BatchVerifier (Add, Reset, Verify), with the knobs tests turn: workers,
-// the hot-key threshold, a key cache, and whether hashing is deferred to
-// the workers (as VerifyBatch does) or done as items are added (as
-// BatchVerifier.Add and the Batcher do).
+// BatchVerifier (Add, Reset, Verify), with the knobs tests turn: workers, a
+// key cache, and whether hashing is deferred to the workers (as VerifyBatch
+// does) or done as items are added (as BatchVerifier.Add and the Batcher
+// do).
 
 import (
 	"github.com/ronkms/ronkms/internal/edverify"
@@ -14,7 +14,6 @@ import (
 type harness struct {
 	rules    Rules
 	workers  int
-	hot      int
 	cache    *KeyCache
 	deferred bool
 
@@ -42,7 +41,7 @@ func (h *harness) Reset() { h.items = h.items[:0] }
 // as a Batcher does.
 func (h *harness) Verify() (bool, []bool) {
 	valid := make([]bool, len(h.items))
-	all := h.v.Verify(h.rules, h.items, valid, Config{Workers: h.workers, Cache: h.cache, HotKeyUses: h.hot})
+	all := h.v.Verify(h.rules, h.items, valid, Config{Workers: h.workers, Cache: h.cache})
 	h.last = h.v.Remember(h.cache, h.items)
 	return all, valid
 }
@@ -58,9 +57,9 @@ func single(rules Rules, c testgen.Case) bool {
 }
 
 // testRules are the rule sets the heavier tests run under: the presets of
-// package ed25519, which between them use every one of the five choices in
-// both engines (cofactorless and cofactored). TestBatchEveryRuleSet runs
-// all 32 combinations.
+// package ed25519, which between them use every one of the five choices,
+// cofactorless and cofactored. TestBatchEveryRuleSet runs all 32
+// combinations.
 var testRules = []Rules{
 	0,               // StdLib
 	edverify.Strict, // Strict

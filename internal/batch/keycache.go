@@ -21,8 +21,9 @@ import (
 // 1.5-1.6 ms in four runs of four.
 //
 // An entry is exactly what batchKey.decode computes from the same 32 bytes
-// (the point, and whether the bytes decode at all), whatever the rules, so a
-// verdict is the same with or without the cache; the bytes are the key, so
+// (the point, and whether the bytes decode at all) and, if a batch has made
+// it, the point's torsion test: functions of the bytes whatever the rules,
+// so a verdict is the same with or without the cache; the bytes are the key, so
 // non-canonical encodings of one point are separate entries, as they must
 // be. Keys a batch never had to decode (every item screened out, or the key
 // rejected by its bytes) are not stored.
@@ -47,6 +48,7 @@ type cacheSlot struct {
 type cachedKey struct {
 	A  edwards.Point // valid when ok
 	ok bool          // the bytes decode to a point
+	tf uint32        // batchKey.tf: A's torsion test, if a batch made it
 }
 
 // NewKeyCache returns an empty cache of at most max keys (max >= 1).
@@ -73,25 +75,36 @@ func (c *KeyCache) lookup(pub *[32]byte, k *batchKey) bool {
 		return true
 	}
 	k.A.Set(&e.A)
+	k.tf.Store(e.tf)
 	k.state.Store(keyOK)
 	return true
 }
 
 // remember stores the decodings of sc's keys that the batch made (not those
-// it found in the cache, nor keys it never needed to decode) and returns
-// the number of entries. No worker may be running on sc.
+// it found in the cache, nor keys it never needed to decode), and torsion
+// tests it made on cached keys, and returns the number of entries. No
+// worker may be running on sc.
 func (c *KeyCache) remember(sc *scratch, items []Item) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for j := range sc.keys {
 		k := &sc.keys[j]
 		s := k.state.Load()
-		if k.cached || s == keyFresh {
+		if k.cached {
+			// A torsion test this batch made on a cached key (cached by a
+			// batch that had no need of it) is kept too.
+			if i, ok := c.index[items[k.item].pub]; ok && c.slots[i].ok && c.slots[i].tf == tfUnknown {
+				c.slots[i].tf = k.tf.Load()
+			}
+			continue
+		}
+		if s == keyFresh {
 			continue
 		}
 		slot := cacheSlot{pub: items[k.item].pub, cachedKey: cachedKey{ok: s == keyOK}}
 		if slot.ok {
 			slot.A.Set(&k.A)
+			slot.tf = k.tf.Load()
 		}
 		if i, ok := c.index[slot.pub]; ok { // another verifier stored it meanwhile
 			c.slots[i] = slot

@@ -24,7 +24,7 @@ func TestKeyCacheReuse(t *testing.T) {
 				v.cache = NewKeyCache(size)
 				hits := 0
 				for r := range rounds {
-					label := pkReuseRound(t, rng, signers, 2*defaultHotKeyUses, v, fmt.Sprintf("rules=%05b/cache=%d/workers=%d/round=%d", rules, size, workers, r))
+					label := pkReuseRound(t, rng, signers, 16, v, fmt.Sprintf("rules=%05b/cache=%d/workers=%d/round=%d", rules, size, workers, r))
 					h, m, n := v.cacheStats()
 					if h+m != len(v.v.sc.keys) || n > size {
 						t.Fatalf("%s: %d hits + %d misses for %d distinct keys, %d entries in a cache of %d", label, h, m, len(v.v.sc.keys), n, size)
@@ -94,6 +94,9 @@ func checkKeyCache(t *testing.T, label string, c *KeyCache) {
 		}
 		if e.ok && A.Equal(&e.A) != 1 {
 			t.Fatalf("%s: cached key %x: point differs from a fresh decoding", label, pub)
+		}
+		if e.ok && e.tf != tfUnknown && (e.tf == tfYes) != A.VarTimeIsTorsionFree() {
+			t.Fatalf("%s: cached key %x: torsion test %d differs from a fresh one", label, pub, e.tf)
 		}
 	}
 }

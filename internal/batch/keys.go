@@ -13,47 +13,14 @@ import (
 // Every batch groups its items by the 32 bytes of their public key
 // (scratch.screen), and keeps one batchKey per distinct key: the key is
 // decoded once, by whichever worker needs it first, instead of once per
-// item. In cofactorless batches a key used by at least hotKeyUses items also
-// gets an edwards.PrecomputedPoint of -A, built once per batch, and its items
-// are verified by computing R' = [s]B - [k]A from those tables and comparing
-// the canonical encoding of R' (batched, one inversion per worker and up to
-// eachEncodeBatch items) with R byte for byte: crypto/ed25519's own final
-// comparison, so a non-canonical or undecodable R fails as it does there.
-// Cofactored batches merge the A terms of one key in their equation; there
-// the sharing saves the decoding of A.
+// item, and for cofactorless rules tested for torsion once. The batch
+// equation merges the A terms of one key into one.
 //
 // A Verifier keeps its scratch between batches, so that a steady stream of
-// batches reuses the key table, the index map, the equation buffers and the
-// workers' encoding buffers.
-
-// defaultHotKeyUses is the number of items of one key in a cofactorless
-// batch from which the key's precomputed tables are built. (Tests and
-// calibration set another threshold per batch through Config.HotKeyUses;
-// there is no package-level knob.)
-//
-// Measured on the project machine (BenchmarkHotKeyThreshold in
-// calibrate_test.go: StdLib rules, n valid signatures under one key,
-// Verify only, tables built inside the timed region; -count 8, medians in
-// us/sig; "off" is the half-size check with the key decoded once, "on" the
-// precomputed tables plus batched encoding), one worker:
-//
-//	n     4     6     8     9     10    12    16    24    32
-//	off   27.5  27.0  26.3  28.0  26.3  28.4  27.1  26.7  27.0
-//	on    38.6  30.7  25.0  23.5  21.8  23.8  20.2  17.4  16.4
-//
-// so the build (about 83 us) pays from about 8 items of a key and saves
-// 35-40% from 24. Runs with two workers gave the same break-even, but the
-// second core was busy with other jobs throughout, so they say little about
-// an idle machine. There, while one worker builds the tables the others
-// verify the key's first items by the plain check; a model of that schedule
-// puts the break-even at about 12 for a key alone in a batch on two workers,
-// and back at about 8 when other keys' items keep the other workers busy.
-// 8 it is; a key with 8 to 11 items alone in a batch may lose a few percent
-// on two idle cores.
+// batches reuses the key table, the index map and the equation buffers.
 //
 // Grouping costs about 35 ns per item (map lookup of the key bytes; 1,024
 // distinct keys in 35 us), about 0.1% of a verification.
-const defaultHotKeyUses = 8
 
 // Key decoding states of batchKey.state.
 const (
@@ -62,19 +29,23 @@ const (
 	keyBad                 // not a point: every item of the key is false
 )
 
+// Torsion states of batchKey.tf: whether A lies in the prime-order
+// subgroup, known only where a cofactorless batch needed it.
+const (
+	tfUnknown uint32 = iota
+	tfYes            // A is torsion-free
+	tfNo             // A has a component of order 2, 4 or 8
+)
+
 // batchKey is one distinct public key of a batch.
 type batchKey struct {
 	item  int32 // index of the first item with this key (its pub bytes)
 	count int32 // items with this key that passed the screening
-	pos   int32 // verifyCofactorless: next slot of the key's items in the order
 
 	state atomic.Uint32 // keyFresh, keyOK or keyBad
-	mu    sync.Mutex    // serializes the decoding
+	mu    sync.Mutex    // serializes the decoding and the torsion test
 	A     edwards.Point // valid once state is keyOK
-
-	// pre holds the tables of -A once built (hot keys of cofactorless
-	// batches); nil until then.
-	pre atomic.Pointer[edwards.PrecomputedPoint]
+	tf    atomic.Uint32 // tfUnknown, tfYes or tfNo; set once state is keyOK
 
 	cached bool // decoded from a KeyCache by screen, not in this batch
 }
@@ -97,6 +68,31 @@ func (k *batchKey) decode(pub *[32]byte) bool {
 	return k.publish(&A, err == nil)
 }
 
+// torsionFree reports whether A, which must have decoded, lies in the
+// prime-order subgroup, testing it the first time (one caller tests, the
+// others wait for the result, as in decode).
+func (k *batchKey) torsionFree() bool {
+	if s := k.tf.Load(); s != tfUnknown {
+		return s == tfYes
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if s := k.tf.Load(); s != tfUnknown {
+		return s == tfYes
+	}
+	return k.setTorsionFree(k.A.VarTimeIsTorsionFree())
+}
+
+// setTorsionFree records the torsion test of A and returns it.
+func (k *batchKey) setTorsionFree(free bool) bool {
+	if free {
+		k.tf.Store(tfYes)
+	} else {
+		k.tf.Store(tfNo)
+	}
+	return free
+}
+
 // publish records the decoding of the key, A if ok, and reports ok. The
 // caller holds k.mu. A is written before the state, which readers load
 // first.
@@ -116,10 +112,7 @@ type scratch struct {
 	keys     []batchKey
 	keyOf    []int32 // per item: index in keys, or -1 (screened out)
 
-	order   []int32        // verifyCofactorless: items in processing order
-	hot     []int32        // verifyCofactorless: the keys with tables
-	workers []eachScratch  // verifyCofactorless: per worker
-	chunks  []chunkScratch // verifyCofactored: per chunk
+	chunks []chunkScratch // per chunk
 
 	// cache, if not nil, supplies decoded keys to screen; cacheHits
 	// counts the keys it supplied in the current call.

@@ -1,17 +1,12 @@
 package batch
 
 // Tests of the per-key sharing of keys.go: batches dominated by one, two or
-// three keys, each used about hotKeyUses times (below, at and above the
-// threshold of the precomputed tables), mixed with crafted items, some of
-// them repeated so that a torsioned, small-order or undecodable key is
-// itself hot. Every verdict must equal testgen.Reference and the single
-// verifier, under every preset and for every worker count 1..4, with
-// hashing deferred to the workers (as VerifyBatch), items hashed as they are
-// added (as BatchVerifier and the Batcher), and a reused Verifier.
-//
-// These are internal tests so that they can move the threshold: the same
-// batches also run with tables for every key used twice or more, and with
-// no tables at all.
+// three keys, each used a few to a hundred times, mixed with crafted items,
+// some of them repeated so that a torsioned, small-order or undecodable key
+// is itself frequent. Every verdict must equal testgen.Reference and the
+// single verifier, under every preset and for every worker count 1..4,
+// with hashing deferred to the workers (as VerifyBatch), items hashed as
+// they are added (as BatchVerifier and the Batcher), and a reused Verifier.
 
 import (
 	"fmt"
@@ -194,54 +189,36 @@ func pkRun(t *testing.T, label string, h *harness, cases []testgen.Case, want []
 	h.deferred = false
 }
 
-// TestBatchPerKey: batches dominated by 1, 2 and 3 keys at sizes around the
-// precomputation threshold, under every preset and with 1 to 4 workers, under
-// the default threshold, tables for every repeated key, and no tables.
+// TestBatchPerKey: batches dominated by 1, 2 and 3 keys, under every preset
+// and with 1 to 4 workers.
 func TestBatchPerKey(t *testing.T) {
 	rng := pkRNG(t, "TestBatchPerKey")
 	signers := make([]*testgen.Signer, 3)
 	for i := range signers {
 		signers[i] = testgen.NewSigner(rng)
 	}
-	thresholds := []int{defaultHotKeyUses, 2, 1 << 30}
-	for _, th := range thresholds {
-		T := min(th, hotKeyUsesDefault())
-		perKeys := []int{T - 1, T, T + 1, 2*T + 3}
-		if !testing.Short() {
-			perKeys = append(perKeys, 3, 40, 100)
-		}
-		for nKeys := 1; nKeys <= 3; nKeys++ {
-			for _, perKey := range perKeys {
-				if testing.Short() && nKeys == 2 && perKey != T {
-					continue
-				}
-				cases := pkBatch(t, rng, signers[:nKeys], perKey)
-				for _, rules := range testRules {
-					want := pkExpected(t, rules, cases)
-					for workers := 1; workers <= 4; workers++ {
-						if testing.Short() && workers == 3 {
-							continue
-						}
-						label := fmt.Sprintf("threshold=%d/keys=%d/perKey=%d/n=%d/rules=%05b/workers=%d",
-							th, nKeys, perKey, len(cases), rules, workers)
-						h := newHarness(rules, workers)
-						h.hot = th
-						pkRun(t, label, h, cases, want)
+	perKeys := []int{1, 7, 8, 9, 19}
+	if !testing.Short() {
+		perKeys = append(perKeys, 3, 40, 100)
+	}
+	for nKeys := 1; nKeys <= 3; nKeys++ {
+		for _, perKey := range perKeys {
+			if testing.Short() && nKeys == 2 && perKey != 8 {
+				continue
+			}
+			cases := pkBatch(t, rng, signers[:nKeys], perKey)
+			for _, rules := range testRules {
+				want := pkExpected(t, rules, cases)
+				for workers := 1; workers <= 4; workers++ {
+					if testing.Short() && workers == 3 {
+						continue
 					}
+					label := fmt.Sprintf("keys=%d/perKey=%d/n=%d/rules=%05b/workers=%d",
+						nKeys, perKey, len(cases), rules, workers)
+					pkRun(t, label, newHarness(rules, workers), cases, want)
 				}
 			}
 		}
-	}
-}
-
-// hotKeyUsesDefault is the threshold the package ships with.
-func hotKeyUsesDefault() int { return 8 }
-
-// TestBatchPerKeyDefaultThreshold pins hotKeyUsesDefault to the shipped
-// value, so that TestBatchPerKey's sizes follow it.
-func TestBatchPerKeyDefaultThreshold(t *testing.T) {
-	if defaultHotKeyUses != hotKeyUsesDefault() {
-		t.Fatalf("defaultHotKeyUses = %d, hotKeyUsesDefault() = %d: update the test", defaultHotKeyUses, hotKeyUsesDefault())
 	}
 }
 
@@ -254,7 +231,7 @@ func TestBatchPerKeyReuse(t *testing.T) {
 		for workers := 1; workers <= 4; workers++ {
 			h := newHarness(rules, workers)
 			for r := range rounds {
-				pkReuseRound(t, rng, signers, 3*defaultHotKeyUses, h, fmt.Sprintf("rules=%05b/workers=%d/round=%d", rules, workers, r))
+				pkReuseRound(t, rng, signers, 24, h, fmt.Sprintf("rules=%05b/workers=%d/round=%d", rules, workers, r))
 			}
 		}
 	}

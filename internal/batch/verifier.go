@@ -70,9 +70,6 @@ type Config struct {
 	// Cache, if not nil, supplies decoded keys, and Remember stores the
 	// batch's new decodings in it.
 	Cache *KeyCache
-	// HotKeyUses overrides defaultHotKeyUses (tests and calibration only;
-	// 0 keeps the default).
-	HotKeyUses int
 }
 
 // A Verifier verifies batches of Items, keeping its working memory from one
@@ -89,8 +86,9 @@ type Verifier struct {
 //
 // An item's data flows one way: the rules' byte-level checks and the
 // grouping by key (scratch.screen), the decoding of each key once (from the
-// cache if it has it), then the cofactored batch equation or the
-// cofactorless per-item check, then the verdicts.
+// cache if it has it) and of R, for cofactorless rules the torsion tests of
+// A and R (an item with torsion gets the exact check on its own), then the
+// randomized batch equation with bisection, then the verdicts.
 func (v *Verifier) Verify(rules Rules, items []Item, valid []bool, cfg Config) bool {
 	clear(valid)
 	sc := &v.sc
@@ -107,15 +105,7 @@ func (v *Verifier) Verify(rules Rules, items []Item, valid []bool, cfg Config) b
 		workers = runtime.GOMAXPROCS(0)
 	}
 	sc.screen(rules, items)
-	if rules&edverify.Cofactored != 0 {
-		sc.verifyCofactored(items, valid, workers)
-	} else {
-		hot := cfg.HotKeyUses
-		if hot < 1 {
-			hot = defaultHotKeyUses
-		}
-		sc.verifyCofactorless(items, valid, workers, hot)
-	}
+	sc.verifyChunks(items, valid, workers, rules&edverify.Cofactored != 0)
 	for _, ok := range valid {
 		if !ok {
 			return false
