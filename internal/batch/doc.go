@@ -2,8 +2,8 @@
 // one verdict per item out, each equal to the single verdict of
 // edverify.Verify under the same rules.
 //
-// Its API is Verifier.Verify (with a Config: workers, an optional KeyCache,
-// the hot-key threshold for tests), Verifier.Remember (to store a batch's key
+// Its API is Verifier.Verify (with a Config: workers and an optional
+// KeyCache), Verifier.Remember (to store a batch's key
 // decodings in the cache after the verdicts are out) and Item (Set, or
 // SetDeferred to leave the hashing to the workers). The root package's
 // VerifyBatch and BatchVerifier and the batcher package's Batcher are thin
