@@ -17,8 +17,10 @@ help:
 	@echo "make bench-go     go test benchmarks (-count 6) for benchstat"
 	@echo "make generate     regenerate field assembly (avo) and point tables; make gen-check fails on drift"
 
-# The test command of the README and of CI.
+# The test command of the README and of CI. It ends with one line saying
+# what passed; any failure stops it with the failing output.
 test: vet unit race purego stdlib-tests bench-smoke bench-peers-test oracle-test
+	@echo "make test: passed: vet (default and purego), unit tests, -race -short, purego, Go's crypto/ed25519 tests on our package, every benchmark once, the peer harness, the oracle tests$$(pkg-config --exists libsodium 2>/dev/null || echo ' (libsodium oracle skipped)')"
 
 vet:
 	$(GO) vet $(PKGS)
@@ -41,9 +43,12 @@ stdlib-tests:
 	bash scripts/stdlib-tests.sh
 	bash scripts/stdlib-tests.sh -tags purego
 
-# Every benchmark once, so that benchmarks (which check their results) cannot rot.
+# Every benchmark once, so that benchmarks (which check their results) cannot
+# rot. Quiet on success (a count), the whole output on failure.
 bench-smoke:
-	$(GO) test -count=1 -run '^$$' -bench . -benchtime 1x -short $(PKGS)
+	@out=$$($(GO) test -count=1 -run '^$$' -bench . -benchtime 1x -short $(PKGS) 2>&1); rc=$$?; \
+	if [ $$rc -ne 0 ]; then echo "$$out"; exit $$rc; fi; \
+	echo "bench-smoke: $$(echo "$$out" | grep -c '^Benchmark') benchmark runs once each, every result checked"
 
 bench:
 	$(GO) run ./cmd/ronkms bench
@@ -138,7 +143,10 @@ perf-gate:
 # and report logic, the injected slowdown) and a 1x smoke run of every peer
 # benchmark. Part of make test: ./... of the main module does not reach it.
 bench-peers-test:
-	cd bench/peers && $(GO) vet ./... && $(GO) test -count=1 ./... && $(GO) test -count=1 -run '^$$' -bench . -benchtime 1x . && $(GO) mod tidy -diff
+	cd bench/peers && $(GO) vet ./... && $(GO) test -count=1 ./... && $(GO) mod tidy -diff
+	@cd bench/peers && out=$$($(GO) test -count=1 -run '^$$' -bench . -benchtime 1x . 2>&1); rc=$$?; \
+	if [ $$rc -ne 0 ]; then echo "$$out"; exit $$rc; fi; \
+	echo "bench-peers smoke: $$(echo "$$out" | grep -c '^Benchmark') peer benchmark runs once each, every verdict checked"
 
 # ---- Oracles (oracle/ is its own module: curve25519-voi, ed25519consensus,
 # and libsodium through cgo, which needs a C compiler, libsodium-dev and

@@ -250,7 +250,6 @@ func bench(cfg benchConfig, stdout, stderr io.Writer) error {
 	all := slices.Clone(subjects)
 	groups := len(cfg.keys) * len(cfg.sizes)
 	progress("[%d/%d] single operations: %d measurements × %s", 1, groups+1, len(subjects), roundsDone(subjects))
-	out.singles(singles)
 
 	// Batches: one group per key set and size, in which the
 	// crypto/ed25519.Verify loop and every mode and worker setting are
@@ -280,6 +279,8 @@ func bench(cfg benchConfig, stdout, stderr io.Writer) error {
 				done, groups+1, keys, n, len(subjects), roundsDone(subjects), time.Since(t0).Seconds())
 		}
 	}
+	out.summary(singles, cells)
+	out.singles(singles)
 	out.batches(cells)
 	out.capEnd = parallelCapacity()
 	out.disturbed = disturbedFraction(all)
@@ -798,6 +799,66 @@ func (p *printer) header() {
 	p.printf("cores:  %.2f of GOMAXPROCS %d free at the start (spin probe; below GOMAXPROCS, other load holds cores and workers>1 results suffer)\n", p.capStart, runtime.GOMAXPROCS(0))
 	p.printf("method: medians of %d+ interleaved rounds, each measurement >= %v per round, rounds disturbed by other load left out;\n        %d-byte messages signed by crypto/ed25519; every result checked\n",
 		p.cfg.rounds, p.cfg.roundTime, msgLen)
+}
+
+// summary prints the sizing table first: per rule set and key set,
+// verifications per second and the speed-up over crypto/ed25519.Verify, at
+// a small batch (64, or the smallest size) and the largest, for each worker
+// setting; then one line of single-operation speed-ups. The details follow.
+func (p *printer) summary(ss []*single, cells []*batchCell) {
+	if p.cfg.json || len(cells) == 0 {
+		return
+	}
+	sizes := slices.Sorted(slices.Values(p.cfg.sizes))
+	small, large := sizes[0], sizes[len(sizes)-1]
+	if slices.Contains(sizes, 64) {
+		small = 64
+	}
+	type col struct {
+		w workerSetting
+		n int
+	}
+	var cols []col
+	head := []string{"rules", "keys"}
+	for _, w := range p.cfg.workers {
+		for _, n := range []int{small, large} {
+			if len(cols) > 0 && cols[len(cols)-1] == (col{w, n}) {
+				continue
+			}
+			cols = append(cols, col{w, n})
+			head = append(head, fmt.Sprintf("n=%d, %s", n, plural(w.count(), "core")), "")
+		}
+	}
+	p.printf("\nsizing: signatures verified per second by one batch, and the speed-up over crypto/ed25519.Verify\n")
+	p.printf("(per signature, measured in the same rounds); keys: one key signs every item, or one key per item\n")
+	rows := [][]string{head}
+	for _, mode := range p.cfg.modes {
+		for _, keys := range p.cfg.keys {
+			name := map[string]string{"same": "one key", "distinct": "distinct"}[keys]
+			row := []string{mode.String(), name}
+			for _, c := range cols {
+				i := slices.IndexFunc(cells, func(x *batchCell) bool {
+					return x.mode == mode && x.keys == keys && x.workers == c.w && x.n == c.n
+				})
+				if i < 0 {
+					row = append(row, "-", "")
+					continue
+				}
+				perSig := cells[i].batch.medianNS()
+				row = append(row, fmtRate(1e9/perSig), fmtSpeedup(speedup(cells[i].base, cells[i].batch)))
+			}
+			rows = append(rows, row)
+		}
+	}
+	p.table(rows, true)
+	var parts []string
+	for _, s := range ss {
+		if s.impl == "ronkms" && (s.op == "verify" || s.op == "sign") {
+			parts = append(parts, fmt.Sprintf("%s %s", s.fn, fmtSpeedup(speedup(s.base, s.subject))))
+		}
+	}
+	p.printf("single operations, speed-up over crypto/ed25519: %s\n", strings.Join(parts, ", "))
+	p.printf("\ndetails:\n")
 }
 
 func (p *printer) singles(ss []*single) {

@@ -118,6 +118,49 @@ func parseNumber(t *testing.T, line, s, suffix string) float64 {
 	return x * mult
 }
 
+// checkSizingTable checks the compact table that comes first in the text
+// output of bench -quick -sizes 8,20 (workers 1,all): a row per rule set
+// and key set, each with a rate and a speed-up for n=8 and n=20 on one core
+// and on all, then the single operations' line, then the details.
+func checkSizingTable(t *testing.T, out string) {
+	t.Helper()
+	sizing, details := strings.Index(out, "\nsizing: "), strings.Index(out, "\ndetails:\n")
+	singles := strings.Index(out, "\nsingle operations, cycling")
+	if sizing < 0 || details < sizing || singles < details {
+		t.Fatalf("want the sizing table, then details:, then the single operations table:\n%s", out)
+	}
+	lines := strings.Split(out[sizing:details], "\n")
+	rows := 0
+	for _, line := range lines {
+		f := strings.Fields(line)
+		if len(f) < 3 || !slices.Contains([]string{"stdlib", "strict", "zip215"}, f[0]) {
+			continue
+		}
+		keys := f[1]
+		rest := f[2:]
+		if keys == "one" {
+			keys, rest = "one key", f[3:]
+		}
+		if keys != "one key" && keys != "distinct" || len(rest) != 8 {
+			t.Errorf("sizing row %q: want rules, keys and 4 rate/speed-up pairs", line)
+			continue
+		}
+		for i := 0; i < 8; i += 2 {
+			parseNumber(t, line, rest[i], "/s")
+			if x := parseNumber(t, line, rest[i+1], "x"); x <= 0 {
+				t.Errorf("sizing row %q: speed-up %q", line, rest[i+1])
+			}
+		}
+		rows++
+	}
+	if rows != 6 {
+		t.Errorf("%d sizing rows, want 6 (3 rule sets x 2 key sets):\n%s", rows, out[sizing:details])
+	}
+	if !strings.Contains(out[sizing:details], "single operations, speed-up over crypto/ed25519: ed25519.Verify ") {
+		t.Errorf("no single operations line under the sizing table:\n%s", out[sizing:details])
+	}
+}
+
 func TestBenchQuickText(t *testing.T) {
 	code, out, errOut := runCmd(t, "bench", "-quick", "-sizes", "8,20")
 	if code != exitOK {
@@ -129,6 +172,7 @@ func TestBenchQuickText(t *testing.T) {
 	if !strings.Contains(out, "date:   ") {
 		t.Errorf("output lacks the date:\n%s", out)
 	}
+	checkSizingTable(t, out)
 	for _, fn := range []string{"crypto/ed25519.Verify", "ed25519.Verify", "ed25519.VerifyStrict",
 		"ed25519.VerifyZIP215", "crypto/ed25519.Sign", "ed25519.Sign"} {
 		if !strings.Contains(out, "\n"+fn+" ") && !strings.Contains(out, " "+fn+" ") {
