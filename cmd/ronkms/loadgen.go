@@ -48,6 +48,41 @@ const (
 	loadBodyBudget  = 32 << 20 // bytes of pre-encoded batch bodies per endpoint
 )
 
+// Backoff of a client after connection errors (requests that got no
+// answer): it waits loadBackoffMin before its next request, twice as long
+// after each further error in a row, at most loadBackoffMax, and not at all
+// once a request is answered again.
+const (
+	loadBackoffMin = time.Millisecond
+	loadBackoffMax = 100 * time.Millisecond
+)
+
+// connBackoff is the backoff of one client.
+type connBackoff struct{ wait time.Duration }
+
+// failed records a connection error and returns the wait before the next
+// request.
+func (b *connBackoff) failed() time.Duration {
+	b.wait = min(max(loadBackoffMin, 2*b.wait), loadBackoffMax)
+	return b.wait
+}
+
+// answered records an answer: the next request goes at once.
+func (b *connBackoff) answered() { b.wait = 0 }
+
+// sleepCtx waits for d, or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
 type loadConfig struct {
 	base      *url.URL
 	endpoints []string
@@ -63,6 +98,9 @@ type loadConfig struct {
 	seed      uint64
 	json      bool
 	backoff   bool // honor Retry-After
+	// sleep waits (a client's backoff after a connection error); nil
+	// means sleepCtx. Tests record the waits instead.
+	sleep func(ctx context.Context, d time.Duration)
 }
 
 // loadResult is the measurement of one endpoint.
@@ -85,6 +123,7 @@ type loadResult struct {
 	Maxms       float64 `json:"max_ms"`
 
 	firstProblem string
+	firstConnErr string // the first connection error
 }
 
 func (r *loadResult) failed() bool {
@@ -103,10 +142,22 @@ has -c clients send requests back to back for -duration (or until -requests
 answers), and reports requests/s, signatures/s and the p50/p90/p99/max
 latency of the requests answered 200. Every verdict is checked against the
 expected one. Requests answered 503 (overloaded) are counted apart; by
-default the client that got one waits as its Retry-After says.
+default the client that got one waits as its Retry-After says. Requests
+that get no answer (connection errors: the server is down or went away)
+are counted as errors and reported, and the client that got one backs off
+before its next request: 1ms, doubling with each further error in a row,
+up to 100ms, until a request is answered again.
 
 Endpoints: single (POST /v1/verify), batch-json and batch-binary
-(POST /v1/verify/batch, -batch signatures per request).
+(POST /v1/verify/batch, -batch signatures per request). The endpoints are
+loaded one after the other, each for -duration: the run lasts -duration
+times the number of -endpoints (three by default).
+
+Examples:
+
+  ronkms loadgen -duration 5s                          # 15s: 5s for each of the 3 endpoints
+  ronkms loadgen -duration 5s -endpoints batch-binary  # 5s
+  ronkms loadgen -c 64 -batch 64 -duration 10s -endpoints single,batch-binary   # 20s
 
 Only loopback addresses are accepted (127.0.0.0/8, ::1, localhost), and
 every connection is checked to go to one. The run stops by itself.
@@ -132,8 +183,8 @@ func loadgen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	rawURL := fs.String("url", "http://"+defaultServeAddr, "base `URL` of the server (loopback only)")
 	endpoints := fs.String("endpoints", strings.Join(allEndpoints, ","), "comma-separated `endpoints` to load, in turn")
 	clients := fs.Int("c", 64, "concurrent clients")
-	duration := fs.Duration("duration", 10*time.Second, fmt.Sprintf("load `duration` per endpoint (at most %v)", loadMaxDuration))
-	requests := fs.Int("requests", 0, "stop an endpoint after this many requests (0: only -duration)")
+	duration := fs.Duration("duration", 10*time.Second, fmt.Sprintf("load `duration` of each endpoint; the endpoints are loaded one after the other, so the run lasts this times the number of -endpoints (30s with the defaults; at most %v each)", loadMaxDuration))
+	requests := fs.Int("requests", 0, "stop each endpoint after this many requests, if sooner than -duration (0: only -duration)")
 	batch := fs.Int("batch", 64, "signatures per batch request")
 	var rulesName string
 	fs.StringVar(&rulesName, "rules", "strict", "verification `rules` named in every request: a preset ("+presetNames()+") or rules joined by +")
@@ -205,11 +256,7 @@ func loadgen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return usageErr("-timeout must be positive")
 	}
 
-	fmt.Fprintf(stderr, "ronkms loadgen: %s, rules %v, %d clients, %v per endpoint", cfg.base, cfg.rules, cfg.clients, cfg.duration)
-	if cfg.requests > 0 {
-		fmt.Fprintf(stderr, " or %d requests", cfg.requests)
-	}
-	fmt.Fprintf(stderr, ", batch %d, %.0f%% invalid\n", cfg.batch, 100*cfg.invalid)
+	fmt.Fprintf(stderr, "ronkms loadgen: %s\n", runSummary(cfg))
 	pool := newSigPool(cfg)
 	client := loopbackClient(cfg.clients, cfg.timeout)
 	defer client.CloseIdleConnections()
@@ -224,8 +271,15 @@ func loadgen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		r := runEndpoint(ctx, cfg, client, pool, ep)
 		if r.failed() {
 			failed = true
-			if r.firstProblem != "" {
+			if r.firstProblem != "" && r.firstProblem != r.firstConnErr {
 				fmt.Fprintf(stderr, "ronkms loadgen: %s: %s\n", ep, r.firstProblem)
+			}
+		}
+		if r.Errors > 0 {
+			fmt.Fprintf(stderr, "ronkms loadgen: %s: %d requests got no answer (connection errors; each client backed off %v to %v before its next request); the first: %s\n",
+				ep, r.Errors, loadBackoffMin, loadBackoffMax, r.firstConnErr)
+			if r.Requests+r.Overloaded+r.OtherStatus == 0 {
+				fmt.Fprintf(stderr, "ronkms loadgen: %s: no request was answered: is ronkms serve running at %s?\n", ep, cfg.base)
 			}
 		}
 		results = append(results, r)
@@ -246,6 +300,24 @@ func loadgen(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// runSummary is the first line loadgen prints: what it will do, and for
+// how long in all.
+func runSummary(cfg loadConfig) string {
+	n := len(cfg.endpoints)
+	each := fmt.Sprintf("%v each", cfg.duration)
+	total := fmt.Sprintf("%v in all", time.Duration(n)*cfg.duration)
+	if cfg.requests > 0 {
+		each = fmt.Sprintf("%v or %d requests each, whichever comes first", cfg.duration, cfg.requests)
+		total = "at most " + total
+	}
+	eps := "1 endpoint"
+	if n > 1 {
+		eps = fmt.Sprintf("%d endpoints in turn", n)
+	}
+	return fmt.Sprintf("%s, rules %v, %d clients, batch %d, %.0f%% invalid; %s (%s), %s: %s",
+		cfg.base, cfg.rules, cfg.clients, cfg.batch, 100*cfg.invalid, eps, strings.Join(cfg.endpoints, ", "), each, total)
 }
 
 // loopbackURL parses raw, an http URL whose host is a loopback address or
@@ -466,10 +538,15 @@ func runEndpoint(ctx context.Context, cfg loadConfig, client *http.Client, pool 
 		ctype = server.ContentTypeBatch
 	}
 
+	sleep := cfg.sleep
+	if sleep == nil {
+		sleep = sleepCtx
+	}
 	type worker struct {
 		lat                                []time.Duration
 		ok, overloaded, other, errs, wrong int
-		problem                            string
+		problem, connErr                   string
+		backoff                            connBackoff
 	}
 	workers := make([]worker, cfg.clients)
 	var issued atomic.Int64
@@ -486,11 +563,28 @@ func runEndpoint(ctx context.Context, cfg loadConfig, client *http.Client, pool 
 					me.problem = fmt.Sprintf(format, a...)
 				}
 			}
+			connError := func(format string, a ...any) time.Duration {
+				me.errs++
+				note(format, a...)
+				if me.connErr == "" {
+					me.connErr = fmt.Sprintf(format, a...)
+				}
+				return me.backoff.failed()
+			}
 			r := rand.New(rand.NewPCG(cfg.seed, uint64(w)+1))
 			var answer []byte
+			var wait time.Duration // before the next request
 			for ctx.Err() == nil && time.Now().Before(deadline) {
 				if cfg.requests > 0 && issued.Add(1) > int64(cfg.requests) {
 					return
+				}
+				if wait > 0 {
+					// Do not spin on a server that is down.
+					sleep(ctx, min(wait, time.Until(deadline)))
+					wait = 0
+					if ctx.Err() != nil || !time.Now().Before(deadline) {
+						return
+					}
 				}
 				lb := &bodies[r.IntN(len(bodies))]
 				req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(lb.body))
@@ -508,10 +602,7 @@ func runEndpoint(ctx context.Context, cfg loadConfig, client *http.Client, pool 
 				resp, err := client.Do(req)
 				if err != nil {
 					if ctx.Err() == nil {
-						me.errs++
-						note("%v", err)
-						// Do not spin on a server that is gone.
-						time.Sleep(min(10*time.Millisecond, max(0, time.Until(deadline))))
+						wait = connError("%v", err)
 					}
 					continue
 				}
@@ -519,10 +610,10 @@ func runEndpoint(ctx context.Context, cfg loadConfig, client *http.Client, pool 
 				resp.Body.Close()
 				lat := time.Since(t0)
 				if err != nil {
-					me.errs++
-					note("reading an answer: %v", err)
+					wait = connError("reading an answer: %v", err)
 					continue
 				}
+				me.backoff.answered()
 				switch resp.StatusCode {
 				case http.StatusOK:
 				case http.StatusServiceUnavailable:
@@ -561,6 +652,9 @@ func runEndpoint(ctx context.Context, cfg loadConfig, client *http.Client, pool 
 		if res.firstProblem == "" {
 			res.firstProblem = w.problem
 		}
+		if res.firstConnErr == "" {
+			res.firstConnErr = w.connErr
+		}
 	}
 	res.RPS = float64(res.Requests) / elapsed.Seconds()
 	res.SigsPerSec = res.RPS * float64(perReq)
@@ -583,16 +677,7 @@ func sleepRetryAfter(ctx context.Context, retryAfter string, deadline time.Time)
 	if err != nil || secs <= 0 {
 		return
 	}
-	d := min(time.Duration(min(secs, 10))*time.Second, time.Until(deadline))
-	if d <= 0 {
-		return
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
+	sleepCtx(ctx, min(time.Duration(min(secs, 10))*time.Second, time.Until(deadline)))
 }
 
 // readAll appends r to buf.

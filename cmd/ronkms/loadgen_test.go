@@ -6,12 +6,19 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ronkms/ronkms/ed25519"
+	"github.com/ronkms/ronkms/internal/server"
 )
 
 // runLoadgenJSON runs "ronkms loadgen -json args..." and parses its results.
@@ -251,5 +258,221 @@ func TestLoadgenRules(t *testing.T) {
 	cancel()
 	if code := s.wait(t); code != exitOK {
 		t.Errorf("serve exit code %d:\n%s", code, s.stderr)
+	}
+}
+
+// TestLoadgenDurationIsPerEndpoint: the help and the first line loadgen
+// prints say that -duration is per endpoint, and the total.
+func TestLoadgenDurationIsPerEndpoint(t *testing.T) {
+	code, out, _ := runCmd(t, "help", "loadgen")
+	if code != exitOK {
+		t.Fatalf("help loadgen: exit %d", code)
+	}
+	for _, want := range []string{
+		"load duration of each endpoint; the endpoints are loaded one after the other, so the run lasts this times the number of -endpoints (30s with the defaults",
+		"ronkms loadgen -duration 5s                          # 15s: 5s for each of the 3 endpoints",
+		"ronkms loadgen -duration 5s -endpoints batch-binary  # 5s",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("help loadgen lacks %q:\n%s", want, out)
+		}
+	}
+	u, _ := loopbackURL("http://127.0.0.1:8125")
+	for _, tc := range []struct {
+		endpoints []string
+		duration  time.Duration
+		requests  int
+		want      string
+	}{
+		{allEndpoints, 5 * time.Second, 0, "; 3 endpoints in turn (single, batch-json, batch-binary), 5s each: 15s in all"},
+		{[]string{epBatchBinary}, 5 * time.Second, 0, "; 1 endpoint (batch-binary), 5s each: 5s in all"},
+		{[]string{epSingle, epBatchJSON}, time.Minute, 100, "; 2 endpoints in turn (single, batch-json), 1m0s or 100 requests each, whichever comes first: at most 2m0s in all"},
+	} {
+		cfg := loadConfig{base: u, endpoints: tc.endpoints, clients: 64, duration: tc.duration, requests: tc.requests, batch: 64, invalid: 0.25}
+		if got := runSummary(cfg); got != "http://127.0.0.1:8125, rules stdlib, 64 clients, batch 64, 25% invalid"+tc.want {
+			t.Errorf("runSummary: %q, want the suffix %q", got, tc.want)
+		}
+	}
+}
+
+// TestConnBackoff: 1ms, doubling per error in a row, at most 100ms; an
+// answer resets it.
+func TestConnBackoff(t *testing.T) {
+	var b connBackoff
+	ms := time.Millisecond
+	var got []time.Duration
+	for range 10 {
+		got = append(got, b.failed())
+	}
+	b.answered()
+	got = append(got, b.failed(), b.failed())
+	want := []time.Duration{1 * ms, 2 * ms, 4 * ms, 8 * ms, 16 * ms, 32 * ms, 64 * ms, 100 * ms, 100 * ms, 100 * ms, 1 * ms, 2 * ms}
+	if !slices.Equal(got, want) {
+		t.Errorf("waits %v, want %v", got, want)
+	}
+}
+
+// scriptedTransport answers the requests of a loadgen client by a script:
+// true is an answer (a 503 without Retry-After: no wait), false a
+// connection error. It counts the attempts.
+type scriptedTransport struct {
+	mu       sync.Mutex
+	script   []bool
+	attempts int
+}
+
+func (s *scriptedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if req.Body != nil {
+		req.Body.Close()
+	}
+	i := s.attempts
+	s.attempts++
+	if i >= len(s.script) || !s.script[i] {
+		return nil, fmt.Errorf("scripted connection error %d", i)
+	}
+	return &http.Response{StatusCode: http.StatusServiceUnavailable, Header: http.Header{}, Body: io.NopCloser(strings.NewReader("")), Request: req}, nil
+}
+
+// waitRecorder records the backoff waits of loadgen's clients.
+type waitRecorder struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+func (w *waitRecorder) sleep(_ context.Context, d time.Duration) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.waits = append(w.waits, d)
+}
+
+// testLoadConfig is a loadgen configuration of one client and n requests
+// per endpoint, whose waits go to rec.
+func testLoadConfig(t *testing.T, base string, n int, rec *waitRecorder) loadConfig {
+	t.Helper()
+	u, err := loopbackURL(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loadConfig{
+		base: u, endpoints: []string{epSingle}, clients: 1, duration: loadMaxDuration, requests: n, batch: 4,
+		rules: ed25519.Strict, invalid: 0.25, keys: 2, msgSize: 16, timeout: 30 * time.Second, seed: 1, backoff: true,
+		sleep: rec.sleep,
+	}
+}
+
+// TestLoadgenBackoff: a client backs off after each connection error,
+// 1ms doubling, and goes on at once after an answer; every attempt is
+// counted, as an answer or as an error. The run is bounded by the number
+// of requests, and the waits are recorded, not slept: nothing depends on
+// time.
+func TestLoadgenBackoff(t *testing.T) {
+	ms := time.Millisecond
+	script := []bool{false, false, false, true, false, false, true, true, false, false, false, false, false, false, false, false, false, false}
+	tr := &scriptedTransport{script: script}
+	rec := &waitRecorder{}
+	cfg := testLoadConfig(t, "http://127.0.0.1:1", len(script), rec)
+	r := runEndpoint(context.Background(), cfg, &http.Client{Transport: tr}, newSigPool(cfg), epSingle)
+	answered := 0
+	for _, ok := range script {
+		if ok {
+			answered++
+		}
+	}
+	if tr.attempts != len(script) || r.Overloaded != answered || r.Errors != len(script)-answered || r.Requests != 0 {
+		t.Errorf("%d attempts: %d answered (503), %d errors, %d 200s; want %d, %d, %d, 0", tr.attempts, r.Overloaded, r.Errors, r.Requests, len(script), answered, len(script)-answered)
+	}
+	// A wait before each attempt that follows an error, none after an
+	// answer, none after the last attempt.
+	want := []time.Duration{1 * ms, 2 * ms, 4 * ms /* answer */, 1 * ms, 2 * ms /* answer, answer */, 1 * ms, 2 * ms, 4 * ms, 8 * ms, 16 * ms, 32 * ms, 64 * ms, 100 * ms, 100 * ms}
+	if !slices.Equal(rec.waits, want) {
+		t.Errorf("waits %v,\nwant  %v", rec.waits, want)
+	}
+	if !strings.Contains(r.firstConnErr, "scripted connection error 0") {
+		t.Errorf("first connection error %q", r.firstConnErr)
+	}
+}
+
+// TestLoadgenServerStops: a server answers k requests, then stops (closes
+// its listener and the connection of the next request without an answer):
+// the client counts k answers and n-k errors, backing off between them.
+func TestLoadgenServerStops(t *testing.T) {
+	const n, k = 20, 6
+	svc, err := server.New(server.Config{DefaultRules: ed25519.Strict})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var served atomic.Int64
+	hs := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if served.Add(1) <= k {
+			svc.Handler().ServeHTTP(w, r)
+			return
+		}
+		ln.Close() // stop listening, then drop this request unanswered
+		if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			c.Close()
+		}
+	})}
+	go hs.Serve(ln)
+	defer hs.Close()
+
+	rec := &waitRecorder{}
+	cfg := testLoadConfig(t, "http://"+ln.Addr().String(), n, rec)
+	client := loopbackClient(cfg.clients, cfg.timeout)
+	defer client.CloseIdleConnections()
+	r := runEndpoint(context.Background(), cfg, client, newSigPool(cfg), epSingle)
+	if r.Requests != k || r.Errors != n-k || r.Wrong != 0 || r.Overloaded+r.OtherStatus != 0 {
+		t.Errorf("%d answered, %d errors, %d wrong, %d other; want %d, %d, 0, 0", r.Requests, r.Errors, r.Wrong, r.Overloaded+r.OtherStatus, k, n-k)
+	}
+	ms := time.Millisecond
+	want := []time.Duration{1 * ms, 2 * ms, 4 * ms, 8 * ms, 16 * ms, 32 * ms, 64 * ms, 100 * ms}
+	for len(want) < n-k-1 {
+		want = append(want, 100*ms)
+	}
+	if !slices.Equal(rec.waits, want) {
+		t.Errorf("waits %v,\nwant  %v", rec.waits, want)
+	}
+}
+
+// TestLoadgenServerDown: against a port nobody listens on, every request
+// is a connection error, counted and reported, and the run ends by
+// -requests, with exit code 1.
+func TestLoadgenServerDown(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	ln.Close()
+	const requests = 12
+	code, results, errOut := runLoadgenJSON(t, "-url", base, "-requests", fmt.Sprint(requests), "-duration", "10m", "-c", "3", "-endpoints", "single,batch-binary")
+	if code != exitFail {
+		t.Errorf("exit code %d, want %d", code, exitFail)
+	}
+	if len(results) != 2 {
+		t.Fatalf("results %+v", results)
+	}
+	for _, r := range results {
+		if r.Errors != requests || r.Requests+r.Overloaded+r.OtherStatus+r.Wrong != 0 {
+			t.Errorf("%s: %+v; want %d errors and nothing else", r.Endpoint, r, requests)
+		}
+		for _, want := range []string{
+			fmt.Sprintf("ronkms loadgen: %s: %d requests got no answer (connection errors; each client backed off 1ms to 100ms before its next request); the first: ", r.Endpoint, requests),
+			"connection refused",
+			fmt.Sprintf("ronkms loadgen: %s: no request was answered: is ronkms serve running at %s?", r.Endpoint, base),
+		} {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, errOut)
+			}
+		}
+	}
+	if first, _, _ := strings.Cut(errOut, "\n"); !strings.HasSuffix(first, "; 2 endpoints in turn (single, batch-binary), 10m0s or 12 requests each, whichever comes first: at most 20m0s in all") {
+		t.Errorf("first line %q", first)
 	}
 }

@@ -41,6 +41,14 @@ const (
 	serveMaxHeaderBytes    = 64 << 10
 )
 
+// The example of serve's usage: the Ed25519 key of the seed 00 01 .. 1f,
+// the message "hello, ronkms" and its signature, in base64.
+const (
+	exampleKey = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg="
+	exampleMsg = "aGVsbG8sIHJvbmttcw=="
+	exampleSig = "r6Ue9lT9xSA/6tB63T/wvzWqwD3S8RJ1N2GQPk/LNSvpXWGzBq1BGPPYBQBirgHjuz88sogr68ymyXmyFvJiAA=="
+)
+
 func serveUsage(fs *flag.FlagSet) func() {
 	return func() {
 		w := fs.Output()
@@ -48,23 +56,60 @@ func serveUsage(fs *flag.FlagSet) func() {
 
 Serves Ed25519 signature verification over HTTP until SIGINT or SIGTERM:
 
-  POST /v1/verify        {"key","msg","sig" (base64), "rules" (optional)} -> {"valid": bool}
-  POST /v1/verify/batch  {"rules", "items": [{"key","msg","sig"}, ...]} -> {"valid": [...], "all_valid": bool},
-                         or the binary form (Content-Type %s)
+  POST /v1/verify        Content-Type: application/json
+                         {"key","msg","sig" (base64), "rules" (optional)} -> {"valid": bool}
+  POST /v1/verify/batch  Content-Type: application/json
+                         {"rules", "items": [{"key","msg","sig"}, ...]} -> {"valid": [...], "all_valid": bool},
+                         1 to -max-items items; or Content-Type: %s, the binary form
   GET  /metrics          Prometheus metrics
   GET  /healthz          liveness
 
 "rules" names a preset (`+presetNames()+`) or rules joined by +;
-"mode" is its former name. Every verification goes through the
+"mode" is its former name. Field names are exact (case-sensitive), each
+at most once per object. Every verification goes through the
 micro-batcher of its rules (one per rule set served, sharing one set of
-metrics). Bad input is answered 400, a body over -max-body
-413, overload 503 with Retry-After. On SIGINT or SIGTERM the server stops
-accepting connections, finishes the requests it accepted (for at most
--shutdown-timeout), then exits; a second signal kills it at once.
-"ronkms serve: listening on http://ADDR" goes to stderr once it listens.
+metrics).
+
+Errors have a JSON body {"error": "..."}:
+
+  400  bad input: malformed JSON, an unknown, differently cased or repeated
+       field, a key or signature of the wrong length (which refuses the
+       whole batch, naming the item), an empty batch, too many items
+  404  no such path
+  405  a method the endpoint does not answer (with Allow)
+  413  a body over -max-body
+  415  a Content-Type other than the ones above, or none (with Accept)
+  503  overloaded, or no verdict within -request-timeout (with Retry-After)
+
+Build the binary, run it, and send the signals to its process:
+
+  go build -o ronkms ./cmd/ronkms
+  ./ronkms serve &
+  kill -TERM $!
+
+Do not send them to "go run ./cmd/ronkms serve": a SIGTERM sent to the go
+command ends it alone and leaves the server running, orphaned, and a
+SIGINT sent to it alone is ignored (Ctrl-C in a terminal reaches both).
+On SIGINT or SIGTERM the server stops accepting connections, finishes the
+requests it accepted (for at most -shutdown-timeout), then exits; a second
+signal kills it at once. "ronkms serve: listening on http://ADDR" goes to
+stderr once it listens.
+
+Examples (curl -d needs -H 'Content-Type: application/json': without it,
+curl sends a form, answered 415):
+
+  K=%s
+  M=%s   # "hello, ronkms"
+  S=%s
+  curl -s -H 'Content-Type: application/json' \
+    -d '{"key":"'$K'","msg":"'$M'","sig":"'$S'"}' http://127.0.0.1:8125/v1/verify
+  curl -s -H 'Content-Type: application/json' \
+    -d '{"rules":"zip215","items":[{"key":"'$K'","msg":"'$M'","sig":"'$S'"}]}' http://127.0.0.1:8125/v1/verify/batch
+  curl -s -H 'Content-Type: %s' --data-binary @batch.bin \
+    http://127.0.0.1:8125/v1/verify/batch | od -An -tu1   # batch.bin: the binary form
 
 flags:
-`, server.ContentTypeBatch)
+`, server.ContentTypeBatch, exampleKey, exampleMsg, exampleSig, server.ContentTypeBatch)
 		fs.PrintDefaults()
 	}
 }

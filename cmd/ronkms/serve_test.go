@@ -700,3 +700,116 @@ func TestServeRules(t *testing.T) {
 		}
 	})
 }
+
+// TestServeUsageExamples: serve's usage says to build the binary and send
+// it the signals, and that curl -d needs the JSON Content-Type; its
+// examples, sent as its curl commands send them, verify against a running
+// serve, and without the header they get a 415. A 404 and a 405 have JSON
+// bodies too, and every answer is counted in kms_http_requests_total.
+func TestServeUsageExamples(t *testing.T) {
+	code, usage, _ := runCmd(t, "help", "serve")
+	if code != exitOK {
+		t.Fatalf("help serve: exit %d", code)
+	}
+	for _, want := range []string{
+		"go build -o ronkms ./cmd/ronkms\n  ./ronkms serve &\n  kill -TERM $!",
+		`Do not send them to "go run ./cmd/ronkms serve": a SIGTERM sent to the go`,
+		"curl -d needs -H 'Content-Type: application/json'",
+		"curl -s -H 'Content-Type: application/json' \\\n    -d '{\"key\":\"'$K'\",\"msg\":\"'$M'\",\"sig\":\"'$S'\"}' http://127.0.0.1:8125/v1/verify",
+		"Content-Type: application/json\n",
+		"Content-Type: application/x-ronkms-batch",
+		"415  a Content-Type other than the ones above, or none (with Accept)",
+		"404  no such path",
+		"405  a method the endpoint does not answer (with Allow)",
+		"an empty batch",
+	} {
+		if !strings.Contains(usage, want) {
+			t.Errorf("help serve lacks %q", want)
+		}
+	}
+	// The example's values, as the usage shows them.
+	vals := map[string]string{}
+	for _, line := range strings.Split(usage, "\n") {
+		line = strings.TrimSpace(line)
+		for _, v := range []string{"K", "M", "S"} {
+			if after, ok := strings.CutPrefix(line, v+"="); ok {
+				vals[v], _, _ = strings.Cut(after, " ")
+			}
+		}
+	}
+	key, err1 := base64.StdEncoding.DecodeString(vals["K"])
+	msg, err2 := base64.StdEncoding.DecodeString(vals["M"])
+	sig, err3 := base64.StdEncoding.DecodeString(vals["S"])
+	if err1 != nil || err2 != nil || err3 != nil || string(msg) != "hello, ronkms" || !ed25519.Strict.Verify(key, msg, sig) {
+		t.Fatalf("the usage's example %v does not verify: %v %v %v", vals, err1, err2, err3)
+	}
+	expand := func(s string) []byte {
+		return []byte(strings.NewReplacer("'$K'", vals["K"], "'$M'", vals["M"], "'$S'", vals["S"]).Replace(s))
+	}
+	single := expand(`{"key":"'$K'","msg":"'$M'","sig":"'$S'"}`)
+	batch := expand(`{"rules":"zip215","items":[{"key":"'$K'","msg":"'$M'","sig":"'$S'"}]}`)
+	for _, body := range [][]byte{single, batch} {
+		if !strings.Contains(usage, "-d '"+strings.NewReplacer(vals["K"], "'$K'", vals["M"], "'$M'", vals["S"], "'$S'").Replace(string(body))+"'") {
+			t.Errorf("the usage lacks the body %s", body)
+		}
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := startServe(t, ctx, "-addr", "127.0.0.1:0")
+	client := &http.Client{Timeout: 30 * time.Second}
+	st, b := postBody(t, client, s.base+server.PathVerify, "application/json", single)
+	checkSingle(t, st, b, true)
+	st, b = postBody(t, client, s.base+server.PathVerifyBatch, "application/json", batch)
+	checkBatchJSON(t, st, b, []sigCase{{pub: key, msg: msg, sig: sig, valid: true}})
+	jsonError := func(st int, b []byte, want int, sub string) {
+		t.Helper()
+		var e struct {
+			Error string `json:"error"`
+		}
+		if st != want || json.Unmarshal(b, &e) != nil || !strings.Contains(e.Error, sub) {
+			t.Errorf("answer %d %s, want %d with an error containing %q", st, b, want, sub)
+		}
+	}
+	// What curl -d sends without -H.
+	st, b = postBody(t, client, s.base+server.PathVerify, "application/x-www-form-urlencoded", single)
+	jsonError(st, b, 415, "/v1/verify accepts application/json")
+	st, b = postBody(t, client, s.base+server.PathVerifyBatch, "application/x-www-form-urlencoded", batch)
+	jsonError(st, b, 415, "/v1/verify/batch accepts application/json or application/x-ronkms-batch")
+	resp, err := client.Get(s.base + "/v1/nope")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	jsonError(resp.StatusCode, b, 404, `no endpoint at "/v1/nope"`)
+	resp, err = client.Get(s.base + server.PathVerify)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	jsonError(resp.StatusCode, b, 405, "method GET is not allowed on /v1/verify (allowed: POST)")
+	if allow := resp.Header.Get("Allow"); allow != "POST" {
+		t.Errorf("405 with Allow %q", allow)
+	}
+
+	fams := scrapeMetrics(t, client, s.base)
+	for _, tc := range []struct {
+		handler, code string
+		want          float64
+	}{
+		{"/v1/verify", "200", 1}, {"/v1/verify", "415", 1}, {"/v1/verify", "405", 1},
+		{"/v1/verify/batch", "200", 1}, {"/v1/verify/batch", "415", 1},
+		{"other", "404", 1},
+	} {
+		labels := map[string]string{"handler": tc.handler, "code": tc.code}
+		if got, ok := metricValue(fams, "kms_http_requests_total", labels); !ok || got != tc.want {
+			t.Errorf("kms_http_requests_total%v = %v (exposed: %v), want %v", labels, got, ok, tc.want)
+		}
+	}
+	cancel()
+	if code := s.wait(t); code != exitOK {
+		t.Errorf("serve exit code %d:\n%s", code, s.stderr)
+	}
+}

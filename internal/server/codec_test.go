@@ -63,9 +63,11 @@ func FuzzDecodeBatchBinary(f *testing.F) {
 }
 
 // FuzzDecodeJSON: the JSON decoders of both endpoints never panic, refuse
-// with a 400 only, never accept more than the item limit or a key or
-// signature of the wrong length, and what they accept decodes the same
-// again once re-encoded.
+// with a 400 only, never accept more than the item limit, an empty batch,
+// or a key or signature of the wrong length, and what they accept decodes
+// the same again once re-encoded. Their parser, parseJSON, accepts exactly
+// what the reference (encoding/json and a token pass, jsonref_test.go)
+// accepts, with the same fields.
 func FuzzDecodeJSON(f *testing.F) {
 	key, sig := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)), base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 64))
 	one := `{"key":"` + key + `","msg":"aGVsbG8=","sig":"` + sig + `"}`
@@ -86,12 +88,35 @@ func FuzzDecodeJSON(f *testing.F) {
 		`[]`,
 		``,
 		`{"items":[` + one + `]} {}`,
+		// Names: exact, once each, at every level.
+		`{"KEY":"` + key + `","msg":"","sig":"` + sig + `"}`,
+		`{"key":"` + key + `","key":"` + key + `","msg":"","sig":"` + sig + `"}`,
+		`{"key":null,"key":"` + key + `","msg":"","sig":"` + sig + `"}`,
+		`{"items":[{"key":"` + key + `","msg":"","Sig":"` + sig + `"}]}`,
+		`{"items":[{"key":"` + key + `","msg":"","msg":"","sig":"` + sig + `"}]}`,
+		`{"items":[],"items":[]}`,
+		`{"rules":"strict","rules":"strict","items":[` + one + `]}`,
+		`{"\u006bey":"` + key + `","msg":"","sig":"` + sig + `"}`,
+		`{"\u212aey":"` + key + `","msg":"","sig":"` + sig + `"}`,
+		// Escapes, UTF-8, literals, numbers, white space.
+		`{"key":"` + strings.ReplaceAll(key, "/", `\/`) + `","msg":"aGVs\nbG8=","sig":"` + sig + `"}`,
+		`{"key":"` + key + `","msg":"\u0061\u0047\u0056\u0073\u0062\u0047\u0038\u003d","sig":"` + sig + `"}`,
+		`{"rules":"\ud83d\ude00","items":[null]}`,
+		`{"rules":"\ud800x","items":[null]}`,
+		"{\"rules\":\"\xff\",\"items\":[null]}",
+		"{\"rules\":\"\u00e9\",\"items\":[null]}",
+		"{\"rules\":\"a\tb\",\"items\":[null]}",
+		` { "items" : [ null , { } ] , "mode" : null } `,
+		`{"items":[1]}`, `{"items":[-0.5e+7]}`, `{"items":[tru]}`, `{"items":[nul]}`, `{"items":[01]}`,
+		`{"items":[,]}`, `{"items":[null,]}`, `{"items":[null}`, `{"key":"a",}`, `{,}`, `{"key"}`,
+		`null`, `"x"`, `{"rules":true}`, `{"rules":{"a":1}}`,
 	} {
 		f.Add([]byte(seed), false)
 		f.Add([]byte(seed), true)
 	}
 	const maxItems = 16
 	f.Fuzz(func(t *testing.T, body []byte, batch bool) {
+		compareWithReference(t, body, batch, maxItems)
 		check400 := func(err error) {
 			if re, ok := err.(*requestError); !ok || re.status != 400 || re.msg == "" {
 				t.Fatalf("error %v is not a 400 with a message", err)
@@ -111,7 +136,7 @@ func FuzzDecodeJSON(f *testing.F) {
 			check400(err)
 			return
 		}
-		if len(items) > maxItems || rules.Validate() != nil {
+		if len(items) > maxItems || len(items) == 0 || rules.Validate() != nil {
 			t.Fatalf("%d items under rules %v accepted", len(items), rules)
 		}
 		enc := func(b []byte) *string { s := base64.StdEncoding.EncodeToString(b); return &s }
@@ -234,5 +259,52 @@ func TestBatchAnswers(t *testing.T) {
 	}
 	if got := appendBatchBinary(nil, []bool{true, false, true}); !bytes.Equal(got, []byte{1, 0, 1}) {
 		t.Errorf("binary: %v", got)
+	}
+}
+
+// TestJSONForms: JSON written otherwise than encoding/json writes it, with
+// the fields in another order, white space, escapes in names and values,
+// null for absent, decodes to what it says.
+func TestJSONForms(t *testing.T) {
+	keyB, sigB := bytes.Repeat([]byte{0xfb}, 32), bytes.Repeat([]byte{0xff}, 64) // base64 with '+' and '/'
+	key, sig := base64.StdEncoding.EncodeToString(keyB), base64.StdEncoding.EncodeToString(sigB)
+	if !strings.Contains(key, "/") || !strings.Contains(sig, "/") {
+		t.Fatalf("want slashes in %s, %s", key, sig)
+	}
+	esc := func(s string) string { return strings.ReplaceAll(s, "/", `\/`) }
+	uesc := func(s string) string { // every byte as \u00XX
+		var b strings.Builder
+		for i := range len(s) {
+			fmt.Fprintf(&b, `\u%04X`, s[i])
+		}
+		return b.String()
+	}
+	for _, tc := range []struct {
+		body  string
+		rules ed25519.Rules
+		named bool // the body has a field rules or mode
+	}{
+		{`{"key":"` + key + `","msg":"aGk=","sig":"` + sig + `"}`, ed25519.ZIP215, false},
+		{`{"sig":"` + sig + `","msg":"aGk=","key":"` + key + `","rules":"strict"}`, ed25519.Strict, true},
+		{" \t\r\n{ \"key\" :\n\"" + key + "\" ,\"msg\"\t:\t\"aGk=\" , \"sig\" : \"" + sig + "\" , \"rules\" : null , \"mode\" : \"\" } \n", ed25519.ZIP215, true},
+		{`{"k\u0065y":"` + esc(key) + `","\u006dsg":"\u0061Gk=","s\u0069g":"` + esc(sig) + `","m\u006fde":"strict"}`, ed25519.Strict, true},
+		{`{"key":"` + uesc(key) + `","msg":"aGk\u003D","sig":"` + sig + `","rules":"\u006fasis"}`, ed25519.Oasis, true},
+		{`{"key":"` + uesc(key) + `","msg":"aGk\u003D","sig":"` + esc(sig) + `"}`, ed25519.ZIP215, false},
+	} {
+		it, rules, err := decodeVerifyJSON([]byte(tc.body), ed25519.ZIP215)
+		if err != nil || rules != tc.rules || !bytes.Equal(it.key, keyB) || !bytes.Equal(it.sig, sigB) || string(it.msg) != "hi" {
+			t.Errorf("%s: rules %v, key %x, msg %q, sig %x, error %v", tc.body, rules, it.key, it.msg, it.sig, err)
+		}
+		items, rules, err := decodeBatchJSON([]byte(`{"items":[`+tc.body+`, {"key":"`+key+`","msg":"","sig":"`+sig+`"}],"rules":"zip215"}`), ed25519.Strict, 4)
+		if tc.named {
+			// The rules belong to the request: an item naming any is a 400.
+			if err == nil || !strings.Contains(err.Error(), "in items[0]") {
+				t.Errorf("%s in a batch: error %v, want an unknown field in items[0]", tc.body, err)
+			}
+			continue
+		}
+		if err != nil || rules != ed25519.ZIP215 || len(items) != 2 || !bytes.Equal(items[0].key, keyB) || string(items[0].msg) != "hi" || len(items[1].msg) != 0 {
+			t.Errorf("%s in a batch: %d items, rules %v, error %v", tc.body, len(items), rules, err)
+		}
 	}
 }

@@ -229,10 +229,30 @@ func (s *Server) closeBatchers() {
 	wg.Wait()
 }
 
+// HandlerOther is the handler label of kms_http_requests_total and
+// kms_http_request_duration_seconds for requests to paths that are none of
+// the endpoints' (answered 404): never the path itself, which would make
+// the number of series unbounded.
+const HandlerOther = "other"
+
+// Methods allowed on the endpoints, in their Allow header.
+const (
+	allowPost = "POST"
+	allowGet  = "GET, HEAD"
+)
+
+// route is one endpoint: the methods it answers and their handler, and
+// the handler of the other methods (405).
+type route struct {
+	methods []string
+	serve   http.Handler
+	refuse  http.Handler // 405
+}
+
 func (s *Server) buildHandler() error {
 	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "kms_http_requests_total",
-		Help: "HTTP requests answered, by handler and status code.",
+		Help: "HTTP requests answered, by handler (the endpoint's path, or other for unknown paths) and status code; scrapes of /metrics are not counted.",
 	}, []string{"handler", "code"})
 	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "kms_http_request_duration_seconds",
@@ -244,22 +264,94 @@ func (s *Server) buildHandler() error {
 			return fmt.Errorf("server: registering metrics: %w", err)
 		}
 	}
-	mux := http.NewServeMux()
-	handle := func(pattern, path string, h http.HandlerFunc) {
-		// Resolve the series of the known codes now, at zero.
-		for _, code := range []string{"200", "400", "413", "503"} {
-			requests.WithLabelValues(path, code)
+	// instrument counts the answers of h under the handler label, whose
+	// series of codes are resolved now, at zero.
+	instrument := func(label string, h http.HandlerFunc, codes ...string) http.Handler {
+		for _, code := range codes {
+			requests.WithLabelValues(label, code)
 		}
-		l := prometheus.Labels{"handler": path}
-		mux.Handle(pattern, promhttp.InstrumentHandlerCounter(requests.MustCurryWith(l),
-			promhttp.InstrumentHandlerDuration(duration.MustCurryWith(l), h)))
+		l := prometheus.Labels{"handler": label}
+		return promhttp.InstrumentHandlerCounter(requests.MustCurryWith(l),
+			promhttp.InstrumentHandlerDuration(duration.MustCurryWith(l), h))
 	}
-	handle("POST "+PathVerify, PathVerify, s.handleVerify)
-	handle("POST "+PathVerifyBatch, PathVerifyBatch, s.handleBatch)
-	handle("GET "+PathHealthz, PathHealthz, s.handleHealthz)
-	mux.Handle("GET "+PathMetrics, promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
-	s.handler = mux
+	newRoute := func(path, allow string, h http.HandlerFunc, codes ...string) *route {
+		rt := &route{methods: strings.Split(allow, ", ")}
+		rt.refuse = instrument(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allow)
+			writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s (allowed: %s)", clip(r.Method, 32), path, allow))
+		}, "405")
+		if h != nil {
+			rt.serve = instrument(path, h, codes...)
+		}
+		return rt
+	}
+	// The codes each handler answers (405 is added by newRoute).
+	verifyCodes := []string{"200", "400", "413", "415", "500", "503"}
+	routes := map[string]*route{
+		PathVerify:      newRoute(PathVerify, allowPost, s.handleVerify, verifyCodes...),
+		PathVerifyBatch: newRoute(PathVerifyBatch, allowPost, s.handleBatch, verifyCodes...),
+		PathHealthz:     newRoute(PathHealthz, allowGet, s.handleHealthz, "200", "503"),
+		// Scrapes are not counted.
+		PathMetrics: newRoute(PathMetrics, allowGet, nil),
+	}
+	routes[PathMetrics].serve = promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})
+	notFound := instrument(HandlerOther, func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no endpoint at %q (the endpoints: POST %s, POST %s, GET %s, GET %s)",
+			clip(r.URL.Path, 64), PathVerify, PathVerifyBatch, PathMetrics, PathHealthz))
+	}, "404")
+	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rt, ok := routes[r.URL.Path]
+		switch {
+		case !ok:
+			notFound.ServeHTTP(w, r)
+		case slices.Contains(rt.methods, r.Method):
+			rt.serve.ServeHTTP(w, r)
+		default:
+			rt.refuse.ServeHTTP(w, r)
+		}
+	})
 	return nil
+}
+
+// clip returns s, cut to at most n bytes (with "..." when cut), for an
+// error message.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// Media types of the requests.
+const (
+	mediaJSON = "application/json"
+	// The media types each endpoint accepts, as its 415 answers' Accept
+	// header lists them.
+	acceptVerify = mediaJSON
+	acceptBatch  = mediaJSON + ", " + ContentTypeBatch
+)
+
+// requestMediaType returns the media type of r's body, application/json or,
+// if binary is allowed, the binary batch form's; anything else, or no
+// Content-Type, is a 415. Parameters (charset=utf-8) are ignored and the
+// media type is compared case-insensitively.
+func requestMediaType(r *http.Request, binary bool) (string, error) {
+	accepted := mediaJSON
+	if binary {
+		accepted = mediaJSON + " or " + ContentTypeBatch
+	}
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return "", &requestError{http.StatusUnsupportedMediaType, fmt.Sprintf("no Content-Type: %s accepts %s", r.URL.Path, accepted)}
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil && !errors.Is(err, mime.ErrInvalidMediaParameter) {
+		mt = ""
+	}
+	if mt == mediaJSON || binary && mt == ContentTypeBatch {
+		return mt, nil
+	}
+	return "", &requestError{http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q is not accepted: %s accepts %s", clip(ct, 100), r.URL.Path, accepted)}
 }
 
 const maxPooledBuf = 1 << 20
@@ -315,6 +407,11 @@ func (s *Server) requestContext(r *http.Request) (context.Context, context.Cance
 // handleVerify serves POST /v1/verify.
 func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	if _, err := requestMediaType(r, false); err != nil {
+		w.Header().Set("Accept", acceptVerify)
+		s.badInput(w, batcher.OpVerify, err)
+		return
+	}
 	buf := s.getBuf()
 	defer s.putBuf(buf)
 	if err := s.readBody(w, r, buf); err != nil {
@@ -354,21 +451,22 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 // handleBatch serves POST /v1/verify/batch, JSON or binary.
 func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	mt, err := requestMediaType(r, true)
+	if err != nil {
+		w.Header().Set("Accept", acceptBatch)
+		s.badInput(w, batcher.OpVerifyBatch, err)
+		return
+	}
+	bin := mt == ContentTypeBatch
 	buf := s.getBuf()
 	defer s.putBuf(buf)
 	if err := s.readBody(w, r, buf); err != nil {
 		s.badInput(w, batcher.OpVerifyBatch, err)
 		return
 	}
-	bin := false
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		bin = err == nil && mt == ContentTypeBatch
-	}
 	var (
 		items []item
 		rules ed25519.Rules
-		err   error
 	)
 	if bin {
 		items, rules, err = decodeBatchBinary(buf.Bytes(), s.cfg.DefaultRules, s.cfg.MaxItems)
@@ -497,8 +595,9 @@ func (s *Server) checkServed(rules ed25519.Rules) error {
 	return badRequest("rules %v are not served here (served: %s)", rules, strings.Join(names, ", "))
 }
 
-// badInput answers a request that could not be read or decoded, and counts
-// it as bad input of op.
+// badInput answers a request refused before any verdict, one that could not
+// be read or decoded or that names rules not served (400, 413 or 415), and
+// counts it as bad input of op, and as no operation.
 func (s *Server) badInput(w http.ResponseWriter, op string, err error) {
 	s.obs.ObserveFailure(op, batcher.FailureBadInput)
 	status := http.StatusBadRequest

@@ -281,15 +281,31 @@ func TestRulesDiffer(t *testing.T) {
 	}
 }
 
+// TestEmptyBatch: a batch of no items, JSON or binary, is a 400 that says
+// so (an answer {"valid": [], "all_valid": true} would let a client that
+// reads only all_valid accept an empty submission), counted as bad input,
+// and no operation.
 func TestEmptyBatch(t *testing.T) {
-	s := newServer(t, Config{})
-	valid, all := batchJSON(t, do(t, s, http.MethodPost, PathVerifyBatch, "", []byte(`{"items":[]}`)))
-	if len(valid) != 0 || !all {
-		t.Errorf("empty JSON batch: %v %v", valid, all)
+	reg := prometheus.NewRegistry()
+	s := newServer(t, Config{Registry: reg})
+	for _, body := range []string{`{"items":[]}`, `{"rules":"zip215","items":[]}`, ` { "items" : [ ] } `} {
+		checkError(t, do(t, s, http.MethodPost, PathVerifyBatch, "application/json", []byte(body)), 400,
+			"items: empty: a batch request needs at least one item")
 	}
-	a := do(t, s, http.MethodPost, PathVerifyBatch, ContentTypeBatch, []byte{0, 0, 0, 0, 0})
-	if a.status != http.StatusOK || len(a.body) != 0 {
-		t.Errorf("empty binary batch: %d %q", a.status, a.body)
+	for _, rulesByte := range []byte{0, 2, 0x80 | byte(ed25519.Oasis)} {
+		checkError(t, do(t, s, http.MethodPost, PathVerifyBatch, ContentTypeBatch, []byte{rulesByte, 0, 0, 0, 0}), 400,
+			"binary batch: 0 items: a batch request needs at least one item")
+	}
+	fams := gather(t, reg)
+	if n := counter(t, fams, "kms_failures_total", map[string]string{"op": "verify_batch", "kind": "bad_input"}); n != 6 {
+		t.Errorf("kms_failures_total{op=verify_batch,kind=bad_input} = %d, want 6", n)
+	}
+	for _, r := range ed25519.Presets() {
+		for _, res := range []string{"valid", "invalid", "error"} {
+			if n := counter(t, fams, "kms_ops_total", map[string]string{"op": "verify_batch", "alg": "ed25519-" + r.String(), "result": res}); n != 0 {
+				t.Errorf("kms_ops_total{op=verify_batch,alg=ed25519-%v,result=%s} = %d, want 0", r, res, n)
+			}
+		}
 	}
 }
 
@@ -318,11 +334,13 @@ func TestBadInput(t *testing.T) {
 	one := bin(2, 1, c)
 	short31 := testgen.Case{Pub: c.Pub[:31], Msg: c.Msg, Sig: c.Sig}
 
+	short63 := obj(kv("key", key), kv("msg", msg), kv("sig", b64.EncodeToString(c.Sig[:63])))
+
 	want := map[string]int{}
 	for _, tc := range []struct {
 		name   string
 		path   string
-		ctype  string
+		ctype  string // "" for application/json, "none" for no Content-Type
 		body   string
 		status int
 		want   string // in the error message
@@ -393,11 +411,76 @@ func TestBadInput(t *testing.T) {
 		{"binary: trailing bytes after 0 items", PathVerifyBatch, ContentTypeBatch, "\x00\x00\x00\x00\x00z", 400, "1 bytes after the last of 0 items"},
 		{"binary: 31-byte key shifts the framing", PathVerifyBatch, ContentTypeBatch, string(bin(1, 1, short31)), 400, "truncated"},
 		{"binary: body over limit", PathVerifyBatch, ContentTypeBatch, string(bin(2, 1, testgen.Case{Pub: c.Pub, Sig: c.Sig, Msg: make([]byte, maxBody)})), 413, "exceeds the limit"},
+
+		// An empty batch.
+		{"batch: empty items", PathVerifyBatch, "", `{"items":[]}`, 400, "items: empty: a batch request needs at least one item"},
+		{"batch: empty items, rules named", PathVerifyBatch, "", `{"rules":"strict","items":[ ]}`, 400, "items: empty: a batch request needs at least one item"},
+		{"binary: 0 items", PathVerifyBatch, ContentTypeBatch, "\x02\x00\x00\x00\x00", 400, "binary batch: 0 items: a batch request needs at least one item"},
+		{"binary: 0 items, default rules", PathVerifyBatch, ContentTypeBatch, "\x00\x00\x00\x00\x00", 400, "binary batch: 0 items: a batch request needs at least one item"},
+
+		// Content types.
+		{"no Content-Type", PathVerify, "none", obj(good...), 415, "no Content-Type: /v1/verify accepts application/json"},
+		{"form (curl -d)", PathVerify, "application/x-www-form-urlencoded", obj(good...), 415, `Content-Type "application/x-www-form-urlencoded" is not accepted: /v1/verify accepts application/json`},
+		{"text/plain", PathVerify, "text/plain; charset=utf-8", obj(good...), 415, `Content-Type "text/plain; charset=utf-8" is not accepted`},
+		{"binary to /v1/verify", PathVerify, ContentTypeBatch, string(one), 415, "/v1/verify accepts application/json"},
+		{"json with a suffix", PathVerify, "application/jsonx", obj(good...), 415, `Content-Type "application/jsonx" is not accepted`},
+		{"not a media type", PathVerify, "application/json, text/plain", obj(good...), 415, "is not accepted"},
+		{"415 before 413", PathVerify, "text/plain", obj(kv("key", key), kv("msg", strings.Repeat("A", maxBody)), kv("sig", sig)), 415, "is not accepted"},
+		{"batch: no Content-Type", PathVerifyBatch, "none", items(1), 415, "no Content-Type: /v1/verify/batch accepts application/json or application/x-ronkms-batch"},
+		{"batch: form", PathVerifyBatch, "application/x-www-form-urlencoded", items(1), 415, "/v1/verify/batch accepts application/json or application/x-ronkms-batch"},
+		{"batch: binary result type", PathVerifyBatch, ContentTypeBatchResult, string(one), 415, `Content-Type "application/x-ronkms-batch-result" is not accepted`},
+		{"batch: octet-stream", PathVerifyBatch, "application/octet-stream", string(one), 415, "is not accepted"},
+
+		// Names: exact, at most once, at every level.
+		{"upper-case key", PathVerify, "", obj(kv("KEY", key), kv("msg", msg), kv("sig", sig)), 400, `unknown field "KEY" in the request object: field names are case-sensitive (did you mean "key"?)`},
+		{"Kelvin-sign key", PathVerify, "", obj(`"\u212aey":"`+key+`"`, kv("msg", msg), kv("sig", sig)), 400, `unknown field "\u212aey" in the request object: field names are case-sensitive (did you mean "key"?)`},
+		{"Rules", PathVerify, "", obj(append(good, kv("Rules", "strict"))...), 400, `unknown field "Rules" in the request object: field names are case-sensitive (did you mean "rules"?)`},
+		{"unknown field lists the fields", PathVerify, "", obj(append(good, kv("signature", sig))...), 400, `unknown field "signature" in the request object (its fields are key, msg, sig, rules and mode)`},
+		{"duplicate key", PathVerify, "", obj(kv("key", key), kv("msg", msg), kv("sig", sig), kv("key", key)), 400, `duplicate field "key" in the request object: each field may appear once`},
+		{"duplicate key, first null", PathVerify, "", obj(`"key":null`, kv("key", key), kv("msg", msg), kv("sig", sig)), 400, `duplicate field "key" in the request object`},
+		{"duplicate rules", PathVerify, "", obj(append(good, kv("rules", "zip215"), kv("rules", "strict"))...), 400, `duplicate field "rules" in the request object`},
+		{"duplicate escaped", PathVerify, "", obj(append(good, `"m\u0073g":"aGk="`)...), 400, `duplicate field "msg" in the request object`},
+		{"batch: duplicate items", PathVerifyBatch, "", `{"items":[` + item + `],"items":[` + item + `]}`, 400, `duplicate field "items" in the request object`},
+		{"batch: duplicate mode", PathVerifyBatch, "", `{"mode":"strict","items":[` + item + `],"mode":"zip215"}`, 400, `duplicate field "mode" in the request object`},
+		{"batch: Items", PathVerifyBatch, "", `{"Items":[` + item + `]}`, 400, `unknown field "Items" in the request object: field names are case-sensitive (did you mean "items"?)`},
+		{"batch: key at the top", PathVerifyBatch, "", `{"key":"` + key + `","items":[` + item + `]}`, 400, `unknown field "key" in the request object (its fields are rules, mode and items)`},
+		{"batch: duplicate sig in item 2", PathVerifyBatch, "", `{"items":[` + item + "," + item + "," + obj(append(good, kv("sig", sig))...) + "]}", 400, `duplicate field "sig" in items[2]: each field may appear once`},
+		{"batch: Sig in item 1", PathVerifyBatch, "", `{"items":[` + item + "," + obj(kv("key", key), kv("msg", msg), kv("Sig", sig)) + "]}", 400, `unknown field "Sig" in items[1]: field names are case-sensitive (did you mean "sig"?)`},
+		{"batch: unknown field in item 1", PathVerifyBatch, "", `{"items":[` + item + "," + obj(append(good, kv("x", ""))...) + "]}", 400, `unknown field "x" in items[1] (its fields are key, msg and sig)`},
+
+		// JSON syntax and types, where.
+		{"trailing comma", PathVerify, "", obj(good...)[:len(obj(good...))-1] + ",}", 400, "malformed JSON at byte"},
+		{"invalid UTF-8", PathVerify, "", obj(kv("key", key), "\"msg\":\"\xff\"", kv("sig", sig)), 400, "invalid UTF-8 in string literal"},
+		{"control character", PathVerify, "", obj(kv("key", key), "\"msg\":\"a\nb\"", kv("sig", sig)), 400, "invalid character '\\n' in string literal"},
+		{"bad escape", PathVerify, "", obj(kv("key", key), `"msg":"\x41"`, kv("sig", sig)), 400, "invalid character 'x' in string escape code"},
+		{"null body", PathVerify, "", "null", 400, "got null, want an object"},
+		{"batch: string item", PathVerifyBatch, "", `{"items":[` + item + `,"x"]}`, 400, "items[1]: got a string, want an object"},
+		{"batch: number in item 1", PathVerifyBatch, "", `{"items":[` + item + `,{"key":-1.5e3}]}`, 400, "field items[1].key: got a number, want a string"},
+		{"batch: misspelt null", PathVerifyBatch, "", `{"items":[nul]}`, 400, "invalid character ']' in literal null"},
+		{"batch: trailing comma in items", PathVerifyBatch, "", `{"items":[` + item + `,]}`, 400, "invalid character ']' looking for beginning of value"},
+
+		// Lengths: the request is refused whole, naming the item.
+		{"batch: 63-byte sig in item 1", PathVerifyBatch, "", `{"items":[` + item + "," + short63 + "," + item + "]}", 400, "items[1].sig: 63 bytes, want 64"},
+		{"batch: 33-byte key in item 0", PathVerifyBatch, "", `{"items":[` + obj(kv("key", b64.EncodeToString(append(c.Pub, 1))), kv("msg", msg), kv("sig", sig)) + "]}", 400, "items[0].key: 33 bytes, want 32"},
+		{"batch: huge sig in item 3", PathVerifyBatch, "", `{"items":[` + item + "," + item + "," + item + "," + obj(kv("key", key), kv("msg", msg), kv("sig", b64.EncodeToString(make([]byte, 200)))) + "]}", 400, "items[3].sig: 268 base64 characters, want 88 (64 bytes)"},
 	} {
 		want[tc.path]++
 		t.Run(tc.name, func(t *testing.T) {
-			a := do(t, s, http.MethodPost, tc.path, tc.ctype, []byte(tc.body))
+			ctype := tc.ctype
+			switch ctype {
+			case "":
+				ctype = "application/json"
+			case "none":
+				ctype = ""
+			}
+			a := do(t, s, http.MethodPost, tc.path, ctype, []byte(tc.body))
 			checkError(t, a, tc.status, tc.want)
+			if tc.status == http.StatusUnsupportedMediaType {
+				accept := map[string]string{PathVerify: "application/json", PathVerifyBatch: "application/json, application/x-ronkms-batch"}[tc.path]
+				if got := a.header.Get("Accept"); got != accept {
+					t.Errorf("415 with Accept %q, want %q", got, accept)
+				}
+			}
 		})
 	}
 
@@ -406,6 +489,7 @@ func TestBadInput(t *testing.T) {
 	want[PathVerify]++
 	t.Run("chunked body over limit", func(t *testing.T) {
 		req := httptest.NewRequest(http.MethodPost, PathVerify, strings.NewReader(strings.Repeat(" ", maxBody+1)))
+		req.Header.Set("Content-Type", "application/json")
 		req.ContentLength = -1
 		rec := httptest.NewRecorder()
 		s.Handler().ServeHTTP(rec, req)
@@ -453,23 +537,53 @@ func checkError(t *testing.T, a answer, status int, want string) {
 	}
 }
 
+// TestMethodsAndPaths: an unknown path is a 404 and a method an endpoint
+// does not answer a 405 with an Allow header, both with the JSON error body
+// of every other error; the endpoints answer their methods.
 func TestMethodsAndPaths(t *testing.T) {
 	s := newServer(t, Config{})
 	for _, tc := range []struct {
 		method, path string
 		status       int
+		allow        string // of a 405
+		want         string // in the error of a 404 or 405
 	}{
-		{http.MethodGet, PathVerify, http.StatusMethodNotAllowed},
-		{http.MethodPut, PathVerifyBatch, http.StatusMethodNotAllowed},
-		{http.MethodPost, PathHealthz, http.StatusMethodNotAllowed},
-		{http.MethodGet, "/v1/nope", http.StatusNotFound},
-		{http.MethodGet, PathHealthz, http.StatusOK},
-		{http.MethodHead, PathHealthz, http.StatusOK},
-		{http.MethodGet, PathMetrics, http.StatusOK},
+		{http.MethodGet, PathVerify, 405, "POST", "method GET is not allowed on /v1/verify (allowed: POST)"},
+		{http.MethodHead, PathVerify, 405, "POST", ""},
+		{http.MethodPut, PathVerifyBatch, 405, "POST", "method PUT is not allowed on /v1/verify/batch (allowed: POST)"},
+		{http.MethodOptions, PathVerifyBatch, 405, "POST", "method OPTIONS is not allowed"},
+		{http.MethodPost, PathHealthz, 405, "GET, HEAD", "method POST is not allowed on /healthz (allowed: GET, HEAD)"},
+		{http.MethodDelete, PathMetrics, 405, "GET, HEAD", "method DELETE is not allowed on /metrics (allowed: GET, HEAD)"},
+		{http.MethodGet, "/v1/nope", 404, "", `no endpoint at "/v1/nope" (the endpoints: POST /v1/verify, POST /v1/verify/batch, GET /metrics, GET /healthz)`},
+		{http.MethodPost, "/v1/verify/", 404, "", `no endpoint at "/v1/verify/"`},
+		{http.MethodPost, "/v1//verify", 404, "", `no endpoint at "/v1//verify"`},
+		{http.MethodGet, "/", 404, "", `no endpoint at "/"`},
+		{http.MethodGet, "/" + strings.Repeat("x", 100), 404, "", `no endpoint at "/` + strings.Repeat("x", 63) + `..."`},
+		{http.MethodGet, PathHealthz, 200, "", ""},
+		{http.MethodHead, PathHealthz, 200, "", ""},
+		{http.MethodGet, PathMetrics, 200, "", ""},
+		{http.MethodHead, PathMetrics, 200, "", ""},
 	} {
-		if a := do(t, s, tc.method, tc.path, "", nil); a.status != tc.status {
-			t.Errorf("%s %s: status %d, want %d", tc.method, tc.path, a.status, tc.status)
+		a := do(t, s, tc.method, tc.path, "", nil)
+		if tc.status == 200 {
+			if a.status != 200 {
+				t.Errorf("%s %s: status %d, want 200", tc.method, tc.path, a.status)
+			}
+			continue
 		}
+		if tc.method == http.MethodHead {
+			// No body: the status and the Allow header.
+			if a.status != tc.status || a.header.Get("Allow") != tc.allow || a.header.Get("Content-Type") != "application/json" {
+				t.Errorf("%s %s: status %d, Allow %q, Content-Type %q", tc.method, tc.path, a.status, a.header.Get("Allow"), a.header.Get("Content-Type"))
+			}
+			continue
+		}
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			checkError(t, a, tc.status, tc.want)
+			if got := a.header.Get("Allow"); got != tc.allow {
+				t.Errorf("Allow %q, want %q", got, tc.allow)
+			}
+		})
 	}
 }
 
@@ -596,7 +710,7 @@ func TestBlockWhenFull(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			body, _ := json.Marshal(verifyReq(cs[i%len(cs)], "strict"))
-			answers[i] = do(t, s, http.MethodPost, PathVerify, "", body)
+			answers[i] = do(t, s, http.MethodPost, PathVerify, "application/json", body)
 		}()
 	}
 	wg.Wait()
@@ -634,12 +748,34 @@ func TestClientGone(t *testing.T) {
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		req := httptest.NewRequestWithContext(ctx, http.MethodPost, path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
 		time.AfterFunc(20*time.Millisecond, cancel)
 		s.Handler().ServeHTTP(rec, req)
 		if rec.Body.Len() != 0 || rec.Header().Get("Content-Type") != "" {
 			t.Errorf("%s: wrote %q to a gone client", path, rec.Body.Bytes())
 		}
+	}
+	// As the package documentation says: each request counts one
+	// operation with result error and one failure of kind canceled under
+	// its op, and code 200 (nothing written); the batch request's items in
+	// flight count under verify as well, as many errors as failures.
+	fams := gather(t, s.Registry())
+	for _, path := range []string{PathVerify, PathVerifyBatch} {
+		if n := counter(t, fams, "kms_http_requests_total", map[string]string{"handler": path, "code": "200"}); n != 1 {
+			t.Errorf("kms_http_requests_total{handler=%s,code=200} = %d, want 1", path, n)
+		}
+	}
+	verifyErrors := counter(t, fams, "kms_ops_total", map[string]string{"op": "verify", "alg": "ed25519-stdlib", "result": "error"})
+	verifyCanceled := counter(t, fams, "kms_failures_total", map[string]string{"op": "verify", "kind": "canceled"})
+	if verifyErrors < 1 || verifyErrors > 3 || verifyCanceled != verifyErrors {
+		t.Errorf("verify: %d errors, %d canceled; want as many, 1 to 3", verifyErrors, verifyCanceled)
+	}
+	if n := counter(t, fams, "kms_ops_total", map[string]string{"op": "verify_batch", "alg": "ed25519-stdlib", "result": "error"}); n != 1 {
+		t.Errorf("kms_ops_total{op=verify_batch,result=error} = %d, want 1", n)
+	}
+	if n := counter(t, fams, "kms_failures_total", map[string]string{"op": "verify_batch", "kind": "canceled"}); n != 1 {
+		t.Errorf("kms_failures_total{op=verify_batch,kind=canceled} = %d, want 1", n)
 	}
 }
 
@@ -904,4 +1040,32 @@ func TestNewErrors(t *testing.T) {
 		s2.Close()
 		t.Error("second Server on one registry: no error")
 	}
+}
+
+// TestContentTypes: the media types each endpoint accepts, with parameters
+// and in any case, are read as what they say; the others are 415s (see
+// TestBadInput).
+func TestContentTypes(t *testing.T) {
+	s := newServer(t, Config{DefaultRules: ed25519.Strict})
+	c := testgen.NewSigner(rand.New(rand.NewPCG(27, 28))).Honest([]byte("media types"))
+	body, _ := json.Marshal(verifyReq(c, ""))
+	batchBody, _ := json.Marshal(batchReq([]testgen.Case{c, c}, ""))
+	for _, ct := range []string{"application/json", "application/json; charset=utf-8", "Application/JSON", "APPLICATION/JSON;charset=UTF-8", "application/json ; charset=utf-8", "application/json; foo=bar"} {
+		if !single(t, do(t, s, http.MethodPost, PathVerify, ct, body)) {
+			t.Errorf("%q: honest signature rejected", ct)
+		}
+		if valid, all := batchJSON(t, do(t, s, http.MethodPost, PathVerifyBatch, ct, batchBody)); len(valid) != 2 || !all {
+			t.Errorf("%q: batch %v %v", ct, valid, all)
+		}
+	}
+	for _, ct := range []string{ContentTypeBatch, ContentTypeBatch + "; v=1", "Application/X-Ronkms-Batch"} {
+		a := do(t, s, http.MethodPost, PathVerifyBatch, ct, binaryBatch([]testgen.Case{c, c}, 0))
+		if a.status != 200 || a.header.Get("Content-Type") != ContentTypeBatchResult || !bytes.Equal(a.body, []byte{1, 1}) {
+			t.Errorf("%q: binary batch: %d %q %q", ct, a.status, a.header.Get("Content-Type"), a.body)
+		}
+	}
+	// JSON sent as binary is a binary body, and binary sent as JSON is
+	// malformed JSON.
+	checkError(t, do(t, s, http.MethodPost, PathVerifyBatch, ContentTypeBatch, batchBody), 400, "binary batch")
+	checkError(t, do(t, s, http.MethodPost, PathVerifyBatch, "application/json", binaryBatch([]testgen.Case{c}, 0)), 400, "malformed JSON at byte 0")
 }

@@ -35,9 +35,19 @@
 // kms_failures_total counts failures by op and kind: "overloaded" (queue
 // full), "canceled" and "deadline_exceeded" (the caller's context ended
 // first), "closed" (the Batcher was closed) and "other" are operations with
-// result "error", one failure each; "bad_input" (a key or signature of the
-// wrong length, or a request a service could not decode) is counted here as
-// well as under result "invalid".
+// result "error", one failure each. "bad_input" is not an error. A Batcher
+// reports it for a Verify call with a key or signature of the wrong length,
+// which returns a false verdict: that call counts one bad_input failure and
+// one operation with result "invalid" both, so that
+// kms_ops_total{result="invalid"} includes the Batcher's bad_input
+// failures. A service
+// may also report bad_input, through the same Observer, for a request it
+// refuses before any verdict (one it cannot decode); such a failure comes
+// with no operation: no kms_ops_total series counts it. The service of
+// "ronkms serve" does so for its 400, 413 and 415 answers, and refuses a
+// key or signature of the wrong length that way, before any Batcher sees
+// it: its bad_input failures never count under result "invalid" (see its
+// documentation, package internal/server).
 //
 // kms_op_latency_seconds is the time from an operation's call to its return,
 // queueing included, by op, for every result. Its buckets, and those of

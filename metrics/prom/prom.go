@@ -103,7 +103,7 @@ func NewObserver(reg prometheus.Registerer) (*Observer, error) {
 		}, []string{"op", "alg", "result"}),
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: FailuresTotal,
-			Help: "Failures by operation and kind: overloaded, canceled, deadline_exceeded, closed, other (operations without a verdict) and bad_input (malformed input, whose verdict is invalid).",
+			Help: "Failures by operation and kind: overloaded, canceled, deadline_exceeded, closed, other (operations without a verdict) and bad_input (malformed input: from a Batcher, a false verdict, also counted as invalid; from a service, a request refused before any verdict, with no operation).",
 		}, []string{"op", "kind"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    OpLatency,
