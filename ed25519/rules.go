@@ -122,7 +122,8 @@ func (r Rules) Validate() error {
 // String returns the name of the preset equal to r ("stdlib", "strict",
 // "zip215", "libsodium", "fips186-5", "voi-default", "oasis"), or else the
 // names of r's choices joined by "+" ("cofactored+reject-small-order-r"),
-// which ParseRules reads back.
+// which ParseRules reads back when r is valid (bits outside the five are
+// shown in hexadecimal).
 func (r Rules) String() string {
 	for _, p := range presets {
 		if p.rules == r {

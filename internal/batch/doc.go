@@ -20,7 +20,7 @@
 //     KeyCache has it.
 //  3. R decoded (four at a time); under cofactorless rules, R and A tested
 //     for membership in the prime-order subgroup (four at a time, A once
-//     per key and kept in the cache): an item whose R or A has a torsion
+//     per key and kept in the KeyCache if there is one): an item whose R or A has a torsion
 //     component gets the exact cofactorless check on its own here.
 //  4. The randomized batch equation over the rest, with bisection.
 //  5. The verdicts.

@@ -107,6 +107,9 @@ func (c *KeyCache) remember(sc *scratch, items []Item) int {
 			slot.tf = k.tf.Load()
 		}
 		if i, ok := c.index[slot.pub]; ok { // another verifier stored it meanwhile
+			if slot.tf == tfUnknown {
+				slot.tf = c.slots[i].tf // keep a torsion test it made
+			}
 			c.slots[i] = slot
 			continue
 		}

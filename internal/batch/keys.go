@@ -45,7 +45,7 @@ type batchKey struct {
 	state atomic.Uint32 // keyFresh, keyOK or keyBad
 	mu    sync.Mutex    // serializes the decoding and the torsion test
 	A     edwards.Point // valid once state is keyOK
-	tf    atomic.Uint32 // tfUnknown, tfYes or tfNo; set once state is keyOK
+	tf    atomic.Uint32 // tfUnknown, tfYes or tfNo; set with the decoding, or later under mu
 
 	cached bool // decoded from a KeyCache by screen, not in this batch
 }

@@ -745,6 +745,12 @@ func decodeField(name string, idx int, s []byte, want int, arena *[]byte) ([]byt
 	if s == nil {
 		return nil, badRequest("%s: missing", fieldPath(name, idx))
 	}
+	if i := bytes.IndexAny(s, "\r\n"); i >= 0 {
+		// encoding/base64 skips line breaks; standard base64 (RFC 4648
+		// section 4) has none, and two spellings of one value would be
+		// two bodies meaning the same request.
+		return nil, badRequest("%s: bad base64 (want standard base64 with padding): line break at character %d", fieldPath(name, idx), i)
+	}
 	if want >= 0 && base64.StdEncoding.DecodedLen(len(s)) > want+2 {
 		// Far too long: say so without decoding it.
 		return nil, badRequest("%s: %d base64 characters, want %d (%d bytes)", fieldPath(name, idx), len(s), base64.StdEncoding.EncodedLen(want), want)

@@ -308,3 +308,24 @@ func TestJSONForms(t *testing.T) {
 		}
 	}
 }
+
+// TestBase64LineBreaks: encoding/base64 skips CR and LF; standard base64
+// has none, so a field holding them (escaped in JSON) is a 400, however
+// few: otherwise two bodies would spell one request.
+func TestBase64LineBreaks(t *testing.T) {
+	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+	sig := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 64))
+	for _, body := range []string{
+		`{"key":"` + key[:4] + `\r\n` + key[4:] + `","msg":"","sig":"` + sig + `"}`,
+		`{"key":"` + key + `","msg":"aGVs\nbG8=","sig":"` + sig + `"}`,
+		`{"key":"` + key + `","msg":"","sig":"` + sig[:8] + `\r` + sig[8:] + `"}`,
+	} {
+		_, _, err := decodeVerifyJSON([]byte(body), ed25519.Strict)
+		if re, ok := err.(*requestError); !ok || re.status != 400 || !strings.Contains(re.msg, "line break") {
+			t.Errorf("%s: %v, want a 400 about a line break", body, err)
+		}
+	}
+	if _, _, err := decodeVerifyJSON([]byte(`{"key":"`+key+`","msg":"aGVsbG8=","sig":"`+sig+`"}`), ed25519.Strict); err != nil {
+		t.Errorf("the same body without line breaks: %v", err)
+	}
+}
