@@ -83,14 +83,20 @@ func WithWorkers(n int) Option {
 // build batches incrementally and reuse memory across batches. The zero
 // value is not usable; call NewBatchVerifier.
 //
-// Add copies the 32-byte key and the 64-byte signature and hashes the message
-// at once, so no caller slice is retained after Add returns. A BatchVerifier
-// is not safe for concurrent use.
+// Add copies the 32-byte key, the 64-byte signature and the message, so no
+// caller slice is retained after Add returns; the messages are hashed by
+// Verify's workers, in parallel. A BatchVerifier is not safe for concurrent
+// use.
 type BatchVerifier struct {
 	rules ed25519.Rules
 	cfg   batchConfig
 	items []batch.Item
 	v     batch.Verifier
+
+	// msgs holds the copies of the messages of items not hashed yet, end
+	// the end offset in msgs of each item's message.
+	msgs []byte
+	end  []int
 }
 
 // NewBatchVerifier returns an empty BatchVerifier for rules.
@@ -106,16 +112,28 @@ func NewBatchVerifier(rules ed25519.Rules, opts ...Option) *BatchVerifier {
 // slices, are accepted here and get a false verdict from Verify.
 func (bv *BatchVerifier) Add(pub ed25519.PublicKey, msg, sig []byte) {
 	bv.items = append(bv.items, batch.Item{})
-	bv.items[len(bv.items)-1].Set(pub, msg, sig)
+	// The message is copied and its slice set by Verify: msgs may move
+	// as it grows.
+	bv.items[len(bv.items)-1].SetDeferred(pub, nil, sig)
+	bv.msgs = append(bv.msgs, msg...)
+	bv.end = append(bv.end, len(bv.msgs))
 }
 
 // Len returns the number of signatures queued since the last Reset.
 func (bv *BatchVerifier) Len() int { return len(bv.items) }
 
+// maxKeptMsgs bounds the message buffer a BatchVerifier keeps across Reset,
+// so that one batch of huge messages does not pin its memory.
+const maxKeptMsgs = 1 << 20
+
 // Reset empties the verifier, keeping its memory for the next batch.
 func (bv *BatchVerifier) Reset() {
 	clear(bv.items)
 	bv.items = bv.items[:0]
+	bv.msgs, bv.end = bv.msgs[:0], bv.end[:0]
+	if cap(bv.msgs) > maxKeptMsgs {
+		bv.msgs = nil
+	}
 }
 
 // Verify verifies every queued signature and returns one verdict per item in
@@ -126,6 +144,11 @@ func (bv *BatchVerifier) Reset() {
 func (bv *BatchVerifier) Verify() (allValid bool, valid []bool) {
 	if bv.rules.Validate() != nil {
 		return false, nil
+	}
+	start := 0
+	for i, end := range bv.end {
+		bv.items[i].SetMessage(bv.msgs[start:end:end])
+		start = end
 	}
 	valid = make([]bool, len(bv.items))
 	allValid = bv.v.Verify(edverify.Rules(bv.rules), bv.items, valid, batch.Config{Workers: bv.cfg.workers})

@@ -45,6 +45,16 @@ func (it *Item) SetDeferred(pub, msg, sig []byte) {
 	it.msg, it.needHash = msg, it.lengthsOK
 }
 
+// SetMessage replaces the message of an item that SetDeferred left
+// unhashed (for callers that keep the messages in a buffer of their own,
+// which may move until the batch is verified); it does nothing to an item
+// hashed already.
+func (it *Item) SetMessage(msg []byte) {
+	if it.needHash {
+		it.msg = msg
+	}
+}
+
 func (it *Item) setKeySig(pub, sig []byte) {
 	*it = Item{lengthsOK: len(pub) == 32 && len(sig) == 64}
 	if it.lengthsOK {
