@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,6 +25,25 @@ import (
 // and one cofactored preset beyond the three original ones, so that both
 // engines and the byte-level rules go through a Batcher.
 var batcherModes = []ed25519.Rules{ed25519.StdLib, ed25519.Strict, ed25519.ZIP215, ed25519.Libsodium, ed25519.Oasis}
+
+// batcherPolicies are the batching policies of the tests: their Policy,
+// TargetBatch and MaxWait. natural is the default; window is the batching
+// window.
+var batcherPolicies = []struct {
+	name string
+	cfg  batcher.Config
+}{
+	{"natural", batcher.Config{}},
+	{"window", batcher.Config{TargetBatch: 16, MaxWait: time.Millisecond}},
+}
+
+// batcherWithPolicy returns cfg with the Policy, TargetBatch and MaxWait of
+// batcherPolicies[p].
+func batcherWithPolicy(cfg batcher.Config, p int) batcher.Config {
+	pol := batcherPolicies[p].cfg
+	cfg.Policy, cfg.TargetBatch, cfg.MaxWait = pol.Policy, pol.TargetBatch, pol.MaxWait
+	return cfg
+}
 
 // batcherRNG returns a deterministic generator for test name. RONKMS_TEST_SEED
 // (an integer) changes every test's stream.
@@ -85,6 +105,7 @@ type batcherObserver struct {
 	mu        sync.Mutex
 	failures  map[string]int
 	lastStats batcher.BatchStats
+	sizes     []int // of every batch, in the order of the reports
 	// gate, if not nil, blocks ObserveBatch until it is closed (after the
 	// batch's callers have their verdicts), which stalls that verifier.
 	gate chan struct{}
@@ -119,6 +140,7 @@ func (o *batcherObserver) ObserveBatch(s batcher.BatchStats) {
 	}
 	o.mu.Lock()
 	o.lastStats = s
+	o.sizes = append(o.sizes, s.Size)
 	o.mu.Unlock()
 	if o.gate != nil {
 		<-o.gate
@@ -136,6 +158,12 @@ func (o *batcherObserver) failure(kind string) int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.failures[kind]
+}
+
+func (o *batcherObserver) batchSizes() []int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return slices.Clone(o.sizes)
 }
 
 func (o *batcherObserver) totalOps() int64 {
@@ -194,6 +222,8 @@ func TestBatcherConfigValidation(t *testing.T) {
 		{batcher.Config{KeyCache: -1}, []string{"KeyCache is negative"}},
 		{batcher.Config{TargetBatch: 300}, []string{"TargetBatch (300) exceeds MaxBatch (256)"}},
 		{batcher.Config{TargetBatch: 65, MaxBatch: 64}, []string{"TargetBatch (65) exceeds MaxBatch (64)"}},
+		{batcher.Config{Policy: 3}, []string{"unknown Policy 3"}},
+		{batcher.Config{Policy: -1}, []string{"unknown Policy -1"}},
 		{batcher.Config{Rules: ed25519.Strict | ed25519.AllowNonCanonicalR, Workers: -1, MaxQueue: -1}, []string{"Rules: invalid rules", "Workers is negative", "MaxQueue is negative"}},
 	}
 	for _, c := range bad {
@@ -215,16 +245,45 @@ func TestBatcherConfigValidation(t *testing.T) {
 
 	def := newTestBatcher(t, batcher.Config{Rules: ed25519.ZIP215}).Config()
 	want := batcher.Config{
-		Rules: ed25519.ZIP215, TargetBatch: 64, MaxBatch: 256, MaxWait: 500 * time.Microsecond,
+		Rules: ed25519.ZIP215, Policy: batcher.PolicyNatural, TargetBatch: 64, MaxBatch: 256, MaxWait: 500 * time.Microsecond,
 		Workers: 1, Pipeline: runtime.GOMAXPROCS(0), MaxQueue: batcher.DefaultMaxQueue,
 		KeyCache: batcher.DefaultKeyCache,
 	}
 	if def != want {
 		t.Errorf("defaults: got %+v, want %+v", def, want)
 	}
-	small := newTestBatcher(t, batcher.Config{MaxBatch: 16}).Config()
-	if small.TargetBatch != 16 {
-		t.Errorf("MaxBatch 16 without TargetBatch: TargetBatch %d, want 16", small.TargetBatch)
+	// The policy's default: natural, unless TargetBatch or MaxWait is set
+	// (the configurations of earlier versions, which had only the window).
+	for _, c := range []struct {
+		cfg                   batcher.Config
+		policy                batcher.Policy
+		targetBatch, maxBatch int
+		maxWait               time.Duration
+	}{
+		{batcher.Config{MaxBatch: 16}, batcher.PolicyNatural, 16, 16, batcher.DefaultMaxWait},
+		{batcher.Config{Policy: batcher.PolicyNatural, TargetBatch: 1}, batcher.PolicyNatural, 1, 256, batcher.DefaultMaxWait},
+		{batcher.Config{MaxWait: 2 * time.Millisecond}, batcher.PolicyWindow, 64, 256, 2 * time.Millisecond},
+		{batcher.Config{TargetBatch: 8}, batcher.PolicyWindow, 8, 256, batcher.DefaultMaxWait},
+		{batcher.Config{MaxWait: time.Hour, MaxBatch: 16}, batcher.PolicyWindow, 16, 16, time.Hour},
+		{batcher.Config{Policy: batcher.PolicyNatural, TargetBatch: 8, MaxWait: time.Hour}, batcher.PolicyNatural, 8, 256, time.Hour},
+		{batcher.Config{Policy: batcher.PolicyWindow}, batcher.PolicyWindow, 64, 256, batcher.DefaultMaxWait},
+	} {
+		got := newTestBatcher(t, c.cfg).Config()
+		if got.Policy != c.policy || got.TargetBatch != c.targetBatch || got.MaxBatch != c.maxBatch || got.MaxWait != c.maxWait {
+			t.Errorf("%+v: Policy %v, TargetBatch %d, MaxBatch %d, MaxWait %v; want %v, %d, %d, %v",
+				c.cfg, got.Policy, got.TargetBatch, got.MaxBatch, got.MaxWait, c.policy, c.targetBatch, c.maxBatch, c.maxWait)
+		}
+		// Config round-trips.
+		if again := newTestBatcher(t, got).Config(); again != got {
+			t.Errorf("New(%+v).Config() = %+v", got, again)
+		}
+	}
+	for p, want := range map[batcher.Policy]string{
+		batcher.PolicyAuto: "auto", batcher.PolicyNatural: "natural", batcher.PolicyWindow: "window", 7: "Policy(7)",
+	} {
+		if p.String() != want {
+			t.Errorf("Policy(%d).String() = %q, want %q", int(p), p.String(), want)
+		}
 	}
 }
 
@@ -240,16 +299,23 @@ func TestBatcherVerdictsUnderLoad(t *testing.T) {
 		goroutines, calls, ncases = 1000, 1, 300
 	}
 	cases := batcherCases(t, rng, ncases)
-	batchers := map[ed25519.Rules]*batcher.Batcher{}
-	observers := map[ed25519.Rules]*batcherObserver{}
+	// One Batcher per mode and policy.
+	type key struct {
+		m      ed25519.Rules
+		policy int
+	}
+	batchers := map[key]*batcher.Batcher{}
+	observers := map[key]*batcherObserver{}
 	for _, m := range batcherModes {
-		observers[m] = newBatcherObserver()
-		batchers[m] = newTestBatcher(t, batcher.Config{
-			Rules: m, TargetBatch: 32, MaxBatch: 128, MaxWait: time.Millisecond,
-			Observer: observers[m],
-			// One mode with its verifiers unpinned.
-			NoPinning: m == ed25519.Strict,
-		})
+		for p := range batcherPolicies {
+			k := key{m, p}
+			observers[k] = newBatcherObserver()
+			batchers[k] = newTestBatcher(t, batcherWithPolicy(batcher.Config{
+				Rules: m, MaxBatch: 128, Observer: observers[k],
+				// One mode with its verifiers unpinned.
+				NoPinning: m == ed25519.Strict,
+			}, p))
+		}
 	}
 
 	var (
@@ -267,6 +333,7 @@ func TestBatcherVerdictsUnderLoad(t *testing.T) {
 			for range calls {
 				c := cases[grng.IntN(len(cases))]
 				m := batcherModes[grng.IntN(len(batcherModes))]
+				k := key{m, grng.IntN(len(batcherPolicies))}
 				ctx, cancel := context.Background(), context.CancelFunc(func() {})
 				kind := grng.IntN(20)
 				switch kind {
@@ -279,7 +346,7 @@ func TestBatcherVerdictsUnderLoad(t *testing.T) {
 				case 2: // deadline while waiting, maybe
 					ctx, cancel = context.WithTimeout(ctx, time.Duration(grng.IntN(3000))*time.Microsecond)
 				}
-				ok, err := batchers[m].Verify(ctx, c.Pub, c.Msg, c.Sig)
+				ok, err := batchers[k].Verify(ctx, c.Pub, c.Msg, c.Sig)
 				cancel()
 				if len(c.Pub) != 32 || len(c.Sig) != 64 {
 					badInput.Add(1)
@@ -288,7 +355,7 @@ func TestBatcherVerdictsUnderLoad(t *testing.T) {
 				case err == nil:
 					verdicts.Add(1)
 					if ok != c.want[m] {
-						errc <- fmt.Errorf("mode=%v case %s: verdict %v, reference %v", m, c.Name, ok, c.want[m])
+						errc <- fmt.Errorf("mode=%v/%s case %s: verdict %v, reference %v", m, batcherPolicies[k.policy].name, c.Name, ok, c.want[m])
 					}
 				case kind == 0:
 					preCanceled.Add(1)
@@ -299,7 +366,7 @@ func TestBatcherVerdictsUnderLoad(t *testing.T) {
 					kind == 2 && errors.Is(err, context.DeadlineExceeded):
 					canceled.Add(1)
 				default:
-					errc <- fmt.Errorf("mode=%v case %s, cancel kind %d: unexpected error %v", m, c.Name, kind, err)
+					errc <- fmt.Errorf("mode=%v/%s case %s, cancel kind %d: unexpected error %v", m, batcherPolicies[k.policy].name, c.Name, kind, err)
 				}
 			}
 		}()
@@ -324,8 +391,8 @@ func TestBatcherVerdictsUnderLoad(t *testing.T) {
 		b.Close()
 	}
 	var ops, errs, batches, verified, dropped int64
-	for _, m := range batcherModes {
-		o := observers[m]
+	for k, o := range observers {
+		m := fmt.Sprintf("%v/%s", k.m, batcherPolicies[k.policy].name)
 		ops += o.totalOps()
 		errs += o.ops[batcher.ResultError].Load()
 		batches += o.batches.Load()
@@ -368,90 +435,106 @@ func TestBatcherCloseUnderLoad(t *testing.T) {
 		goroutines, before = 200, 300
 	}
 	cases := batcherCases(t, rng, 200)
-	for _, m := range batcherModes {
-		for _, block := range []bool{false, true} {
-			t.Run(fmt.Sprintf("mode=%v/block=%v", m, block), func(t *testing.T) {
-				cfg := batcher.Config{Rules: m, TargetBatch: 16, MaxBatch: 64, Observer: newBatcherObserver()}
-				if block {
-					cfg.BlockWhenFull, cfg.MaxQueue = true, 8 // many callers wait for space at Close
-				}
-				b := newTestBatcher(t, cfg)
-				var verdicts, closed atomic.Int64
-				reached := make(chan struct{})
-				var once sync.Once
-				var wg sync.WaitGroup
-				errc := make(chan error, goroutines)
-				for g := range goroutines {
-					grng := rand.New(rand.NewPCG(rng.Uint64(), uint64(g)))
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						for {
-							c := cases[grng.IntN(len(cases))]
-							ok, err := b.Verify(context.Background(), c.Pub, c.Msg, c.Sig)
-							if errors.Is(err, batcher.ErrClosed) {
-								closed.Add(1)
-								return
+	for p, pol := range batcherPolicies {
+		for _, m := range batcherModes {
+			for _, block := range []bool{false, true} {
+				t.Run(fmt.Sprintf("policy=%s/mode=%v/block=%v", pol.name, m, block), func(t *testing.T) {
+					cfg := batcherWithPolicy(batcher.Config{Rules: m, MaxBatch: 64, Observer: newBatcherObserver()}, p)
+					if block {
+						cfg.BlockWhenFull, cfg.MaxQueue = true, 8 // many callers wait for space at Close
+					}
+					b := newTestBatcher(t, cfg)
+					var verdicts, closed atomic.Int64
+					reached := make(chan struct{})
+					var once sync.Once
+					var wg sync.WaitGroup
+					errc := make(chan error, goroutines)
+					for g := range goroutines {
+						grng := rand.New(rand.NewPCG(rng.Uint64(), uint64(g)))
+						wg.Add(1)
+						go func() {
+							defer wg.Done()
+							for {
+								c := cases[grng.IntN(len(cases))]
+								ok, err := b.Verify(context.Background(), c.Pub, c.Msg, c.Sig)
+								if errors.Is(err, batcher.ErrClosed) {
+									closed.Add(1)
+									return
+								}
+								if err != nil {
+									errc <- fmt.Errorf("unexpected error %v", err)
+									return
+								}
+								if ok != c.want[m] {
+									errc <- fmt.Errorf("case %s: verdict %v, reference %v", c.Name, ok, c.want[m])
+									return
+								}
+								if verdicts.Add(1) == int64(before) {
+									once.Do(func() { close(reached) })
+								}
 							}
-							if err != nil {
-								errc <- fmt.Errorf("unexpected error %v", err)
-								return
-							}
-							if ok != c.want[m] {
-								errc <- fmt.Errorf("case %s: verdict %v, reference %v", c.Name, ok, c.want[m])
-								return
-							}
-							if verdicts.Add(1) == int64(before) {
-								once.Do(func() { close(reached) })
-							}
-						}
-					}()
-				}
-				select {
-				case <-reached:
-				case <-time.After(time.Minute):
-					t.Fatal("load did not reach its Close point")
-				}
-				atClose := verdicts.Load()
-				b.Close()
-				// Every caller already has its answer: they all finish
-				// without further work from the Batcher.
-				batcherWaitGroup(t, &wg, 10*time.Second, "callers after Close")
-				close(errc)
-				for err := range errc {
-					t.Error(err)
-				}
-				if closed.Load() != int64(goroutines) {
-					t.Errorf("%d callers saw ErrClosed, want every one of %d", closed.Load(), goroutines)
-				}
-				if ok, err := b.Verify(context.Background(), cases[0].Pub, cases[0].Msg, cases[0].Sig); ok || !errors.Is(err, batcher.ErrClosed) {
-					t.Errorf("Verify after Close: %v, %v; want false, ErrClosed", ok, err)
-				}
-				o := cfg.Observer.(*batcherObserver)
-				if o.failure(batcher.FailureClosed) != goroutines+1 {
-					t.Errorf("%d closed failures observed, want %d", o.failure(batcher.FailureClosed), goroutines+1)
-				}
-				t.Logf("%d verdicts (%d after Close began), %d ErrClosed", verdicts.Load(), verdicts.Load()-atClose, closed.Load())
-			})
+						}()
+					}
+					select {
+					case <-reached:
+					case <-time.After(time.Minute):
+						t.Fatal("load did not reach its Close point")
+					}
+					atClose := verdicts.Load()
+					b.Close()
+					// Every caller already has its answer: they all finish
+					// without further work from the Batcher.
+					batcherWaitGroup(t, &wg, 10*time.Second, "callers after Close")
+					close(errc)
+					for err := range errc {
+						t.Error(err)
+					}
+					if closed.Load() != int64(goroutines) {
+						t.Errorf("%d callers saw ErrClosed, want every one of %d", closed.Load(), goroutines)
+					}
+					if ok, err := b.Verify(context.Background(), cases[0].Pub, cases[0].Msg, cases[0].Sig); ok || !errors.Is(err, batcher.ErrClosed) {
+						t.Errorf("Verify after Close: %v, %v; want false, ErrClosed", ok, err)
+					}
+					o := cfg.Observer.(*batcherObserver)
+					if o.failure(batcher.FailureClosed) != goroutines+1 {
+						t.Errorf("%d closed failures observed, want %d", o.failure(batcher.FailureClosed), goroutines+1)
+					}
+					t.Logf("%d verdicts (%d after Close began), %d ErrClosed", verdicts.Load(), verdicts.Load()-atClose, closed.Load())
+				})
+			}
 		}
 	}
 }
 
-// batcherGated returns a Batcher whose only verifier stalls after its first
-// batch until gate is closed, with room for one batch of one request in the
-// collector and one in the queue, and counts of its intake events. It
-// verifies one request first, so that the stall has begun (or will, before
-// the verifier takes another batch) when it returns: from then on exactly
-// two more requests are accepted until the gate opens.
-func batcherGated(t *testing.T, block bool, c testgen.Case) (*batcher.Batcher, *batcherObserver, *batcher.BatcherCounts, chan struct{}) {
+// batcherGated returns a Batcher (PolicyNatural) whose only verifier
+// stalls after its first batch until gate is closed, with room for one
+// batch of one request in the collector and one in the queue, and counts of
+// its intake events. It verifies one request first, so that the stall has
+// begun (or will, before the verifier takes another batch) when it returns:
+// from then on exactly two more requests are accepted until the gate opens.
+// With direct, that first request is lone, verified on its caller's
+// goroutine, which stalls in its report, holding the verifier, until the
+// gate opens: its result comes on first then, and until then no request
+// is lone. Without direct, every request goes through the collector, and
+// the first result is on first when batcherGated returns.
+func batcherGated(t *testing.T, block, direct bool, c testgen.Case) (*batcher.Batcher, *batcherObserver, *batcher.BatcherCounts, chan struct{}) {
+	b, o, counts, gate, _ := batcherGatedConfig(t, batcher.Config{
+		Rules: ed25519.ZIP215, Policy: batcher.PolicyNatural, MaxBatch: 1, Pipeline: 1, MaxQueue: 1,
+		BlockWhenFull: block,
+	}, direct, c)
+	return b, o, counts, gate
+}
+
+// batcherGatedConfig is batcherGated with cfg, whose Observer it sets, and
+// the channel of the first request's result.
+func batcherGatedConfig(t *testing.T, cfg batcher.Config, direct bool, c testgen.Case) (*batcher.Batcher, *batcherObserver, *batcher.BatcherCounts, chan struct{}, chan batcherResult) {
+	t.Helper()
 	gate := make(chan struct{})
 	o := newBatcherObserver()
 	o.gate = gate
-	counts := new(batcher.BatcherCounts)
-	b, err := batcher.NewCountingBatcher(batcher.Config{
-		Rules: ed25519.ZIP215, TargetBatch: 1, MaxBatch: 1, Pipeline: 1, MaxQueue: 1,
-		BlockWhenFull: block, Observer: o,
-	}, counts)
+	cfg.Observer = o
+	counts := &batcher.BatcherCounts{NoDirect: !direct}
+	b, err := batcher.NewCountingBatcher(cfg, counts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -463,10 +546,63 @@ func batcherGated(t *testing.T, block bool, c testgen.Case) (*batcher.Batcher, *
 		}
 		b.Close()
 	})
-	if ok, err := b.Verify(context.Background(), c.Pub, c.Msg, c.Sig); !ok || err != nil {
-		t.Fatalf("first call: %v, %v; want true, nil", ok, err)
+	first := make(chan batcherResult, 1)
+	go func() {
+		ok, err := b.Verify(context.Background(), c.Pub, c.Msg, c.Sig)
+		first <- batcherResult{ok, err}
+	}()
+	// The stall has begun once the first batch is reported.
+	batcherEventually(t, "the first batch report", func() bool { return o.batches.Load() == 1 })
+	if !direct {
+		if r := <-first; !r.ok || r.err != nil {
+			t.Fatalf("first call: %v, %v; want true, nil", r.ok, r.err)
+		}
+		first <- batcherResult{true, nil}
 	}
-	return b, o, counts, gate
+	wantDirect := map[bool]int64{true: 1, false: 0}[direct]
+	if counts.Direct.Load() != wantDirect || counts.Accepted.Load() != 1-wantDirect {
+		t.Fatalf("first call: %d verified directly, %d queued; want %d, %d", counts.Direct.Load(), counts.Accepted.Load(), wantDirect, 1-wantDirect)
+	}
+	return b, o, counts, gate, first
+}
+
+// batcherTaken is the number of requests a Batcher made with
+// NewCountingBatcher has taken: queued, or verified on their caller's
+// goroutine.
+func batcherTaken(c *batcher.BatcherCounts) int64 {
+	return c.Accepted.Load() + c.Direct.Load()
+}
+
+// batcherDirect runs f as subtests direct=true and direct=false (see
+// batcherGated).
+func batcherDirect(t *testing.T, f func(t *testing.T, direct bool)) {
+	for _, direct := range []bool{true, false} {
+		t.Run(fmt.Sprintf("direct=%v", direct), func(t *testing.T) { f(t, direct) })
+	}
+}
+
+// batcherFill fills a Batcher stalled by batcherGated: one request in the
+// collector, then one in the queue, each waited for, so that the requests
+// after them find the queue full whatever the timing. It returns the
+// channel of their two results.
+func batcherFill(t *testing.T, b *batcher.Batcher, counts *batcher.BatcherCounts, c testgen.Case) chan batcherResult {
+	t.Helper()
+	res := make(chan batcherResult, 2)
+	call := func() {
+		go func() {
+			ok, err := b.Verify(context.Background(), c.Pub, c.Msg, c.Sig)
+			res <- batcherResult{ok, err}
+		}()
+	}
+	collected := counts.Collected.Load()
+	call()
+	batcherEventually(t, "a request in the collector", func() bool { return counts.Collected.Load() == collected+1 })
+	call()
+	batcherEventually(t, "a request in the queue", func() bool { return batcherTaken(counts) == 3 })
+	if got := counts.Full.Load(); got != 0 {
+		t.Fatalf("%d requests found the queue full while it had room", got)
+	}
+	return res
 }
 
 type batcherResult struct {
@@ -478,12 +614,17 @@ type batcherResult struct {
 // meet room for two; the other five get ErrOverloaded at once. The counts
 // do not depend on timing, only on the order in which the calls arrive.
 func TestBatcherOverloaded(t *testing.T) {
+	batcherDirect(t, testBatcherOverloaded)
+}
+
+func testBatcherOverloaded(t *testing.T, direct bool) {
 	rng := batcherRNG(t, "TestBatcherOverloaded")
 	c := testgen.NewSigner(rng).Honest([]byte("overload"))
-	b, o, counts, gate := batcherGated(t, false, c)
+	b, o, counts, gate := batcherGated(t, false, direct, c)
+	accepted := batcherFill(t, b, counts, c)
 	const calls = 7
 	res := make(chan batcherResult, calls)
-	for range calls {
+	for range calls - 2 {
 		go func() {
 			ok, err := b.Verify(context.Background(), c.Pub, c.Msg, c.Sig)
 			res <- batcherResult{ok, err}
@@ -494,8 +635,9 @@ func TestBatcherOverloaded(t *testing.T) {
 			t.Fatalf("with room for two of %d calls: %v, %v; want false, ErrOverloaded", calls, r.ok, r.err)
 		}
 	}
-	// The two others are accepted (their count may trail their send).
-	batcherEventually(t, "three accepted requests", func() bool { return counts.Accepted.Load() == 3 })
+	if got := batcherTaken(counts); got != 3 {
+		t.Errorf("%d requests taken, want 3", got)
+	}
 	if got := counts.Full.Load(); got != calls-2 {
 		t.Errorf("%d requests found the queue full, want %d", got, calls-2)
 	}
@@ -507,7 +649,7 @@ func TestBatcherOverloaded(t *testing.T) {
 	}
 	close(gate)
 	for range 2 {
-		if r := <-res; !r.ok || r.err != nil {
+		if r := <-accepted; !r.ok || r.err != nil {
 			t.Errorf("call accepted before the overload: %v, %v; want true, nil", r.ok, r.err)
 		}
 	}
@@ -518,22 +660,25 @@ func TestBatcherOverloaded(t *testing.T) {
 }
 
 func TestBatcherBlockWhenFull(t *testing.T) {
+	batcherDirect(t, testBatcherBlockWhenFull)
+}
+
+func testBatcherBlockWhenFull(t *testing.T, direct bool) {
 	rng := batcherRNG(t, "TestBatcherBlockWhenFull")
 	c := testgen.NewSigner(rng).Honest([]byte("block"))
-	b, o, counts, gate := batcherGated(t, true, c)
+	b, o, counts, gate := batcherGated(t, true, direct, c)
 	// With the verifier stalled there is room for two requests (one in
 	// the collector, one in the queue); of four callers, two wait for
 	// space.
-	res := make(chan batcherResult, 4)
-	for range 4 {
+	accepted := batcherFill(t, b, counts, c)
+	res := make(chan batcherResult, 2)
+	for range 2 {
 		go func() {
 			ok, err := b.Verify(context.Background(), c.Pub, c.Msg, c.Sig)
 			res <- batcherResult{ok, err}
 		}()
 	}
-	batcherEventually(t, "two accepted and two waiting for space", func() bool {
-		return counts.Accepted.Load() == 3 && counts.Full.Load() == 2
-	})
+	batcherEventually(t, "two waiting for space", func() bool { return counts.Full.Load() == 2 })
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	ok, err := b.Verify(ctx, c.Pub, c.Msg, c.Sig)
 	cancel()
@@ -563,7 +708,7 @@ func TestBatcherBlockWhenFull(t *testing.T) {
 	close(gate)
 	<-closed
 	for range 2 {
-		if r := <-res; !r.ok || r.err != nil {
+		if r := <-accepted; !r.ok || r.err != nil {
 			t.Errorf("accepted call: %v, %v; want true, nil", r.ok, r.err)
 		}
 	}
@@ -581,9 +726,18 @@ func TestBatcherFlushRules(t *testing.T) {
 	t.Run("MaxWait", func(t *testing.T) {
 		o := newBatcherObserver()
 		maxWait := 5 * time.Millisecond
-		b := newTestBatcher(t, batcher.Config{TargetBatch: 64, MaxWait: maxWait, Observer: o})
+		counts := new(batcher.BatcherCounts)
+		b, err := batcher.NewCountingBatcher(batcher.Config{TargetBatch: 64, MaxWait: maxWait, Observer: o}, counts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { b.Close() })
 		if ok, err := b.Verify(ctx, c.Pub, c.Msg, c.Sig); !ok || err != nil {
 			t.Fatalf("Verify: %v, %v", ok, err)
+		}
+		// A batching window never verifies on the caller's goroutine.
+		if counts.Direct.Load() != 0 || counts.Accepted.Load() != 1 {
+			t.Errorf("%d requests verified directly, %d queued; want 0, 1", counts.Direct.Load(), counts.Accepted.Load())
 		}
 		// ObserveBatch comes after the verdicts are sent.
 		batcherEventually(t, "the batch report", func() bool { return o.batches.Load() == 1 })
@@ -663,6 +817,252 @@ func TestBatcherFlushRules(t *testing.T) {
 	})
 }
 
+// TestBatcherNatural: under PolicyNatural, a lone request is verified at
+// once, however long MaxWait is; while the only verifier is stalled,
+// requests accumulate into one batch of MaxBatch, handed over when the
+// verifier is free, and the rest form the next; a request canceled while it
+// waits is dropped; while one verifier is stalled, the other takes a
+// request at once, however long MaxWait is. Each runs with the first
+// request lone, verified on its caller's goroutine, and with every request
+// through the collector.
+func TestBatcherNatural(t *testing.T) {
+	rng := batcherRNG(t, "TestBatcherNatural")
+	c := testgen.NewSigner(rng).Honest([]byte("natural"))
+	ctx := context.Background()
+	wantDirect := map[bool]int64{true: 1, false: 0}
+
+	t.Run("LoneRequest", func(t *testing.T) {
+		batcherDirect(t, func(t *testing.T, direct bool) {
+			o := newBatcherObserver()
+			counts := &batcher.BatcherCounts{NoDirect: !direct}
+			// MaxWait would select the window without the Policy.
+			b, err := batcher.NewCountingBatcher(batcher.Config{Policy: batcher.PolicyNatural, MaxWait: time.Hour, Observer: o}, counts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { b.Close() })
+			for i := range 3 { // one after another, each alone
+				if ok, err := b.Verify(ctx, c.Pub, c.Msg, c.Sig); !ok || err != nil {
+					t.Fatalf("call %d: %v, %v; want true, nil", i, ok, err)
+				}
+			}
+			if !direct && (counts.Direct.Load() != 0 || counts.Accepted.Load() != 3) {
+				t.Errorf("without the direct path: %d verified directly, %d queued; want 0, 3", counts.Direct.Load(), counts.Accepted.Load())
+			}
+			if direct && (counts.Direct.Load() != 3 || counts.Accepted.Load() != 0) {
+				t.Errorf("lone requests: %d verified directly, %d queued; want 3, 0", counts.Direct.Load(), counts.Accepted.Load())
+			}
+			b.Close() // the reports come after the verdicts
+			if got := o.batchSizes(); !slices.Equal(got, []int{1, 1, 1}) {
+				t.Errorf("batch sizes %v, want [1 1 1]", got)
+			}
+			if o.dropped.Load() != 0 || o.depth.Load() != 0 {
+				t.Errorf("%d dropped, queue depth %d; want 0, 0", o.dropped.Load(), o.depth.Load())
+			}
+		})
+	})
+
+	t.Run("Accumulates", func(t *testing.T) {
+		batcherDirect(t, func(t *testing.T, direct bool) {
+			const maxBatch, calls = 8, 11
+			b, o, counts, gate, first := batcherGatedConfig(t, batcher.Config{
+				Policy: batcher.PolicyNatural, MaxBatch: maxBatch, MaxWait: time.Hour, Pipeline: 1, MaxQueue: 64,
+			}, direct, c)
+			var wg sync.WaitGroup
+			for range calls {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if ok, err := b.Verify(ctx, c.Pub, c.Msg, c.Sig); !ok || err != nil {
+						t.Errorf("Verify: %v, %v; want true, nil", ok, err)
+					}
+				}()
+			}
+			// Every one is queued: the only verifier is busy.
+			batcherEventually(t, "every request queued", func() bool { return counts.Accepted.Load() == calls+1-wantDirect[direct] })
+			if counts.Direct.Load() != wantDirect[direct] {
+				t.Errorf("%d verified directly while the verifier was stalled", counts.Direct.Load()-wantDirect[direct])
+			}
+			close(gate)
+			batcherWaitGroup(t, &wg, time.Minute, "callers")
+			if r := <-first; !r.ok || r.err != nil {
+				t.Errorf("first call: %v, %v; want true, nil", r.ok, r.err)
+			}
+			b.Close()
+			if got, want := o.batchSizes(), []int{1, maxBatch, calls - maxBatch}; !slices.Equal(got, want) {
+				t.Errorf("batch sizes %v, want %v", got, want)
+			}
+		})
+	})
+
+	t.Run("Canceled", func(t *testing.T) {
+		batcherDirect(t, func(t *testing.T, direct bool) {
+			b, o, counts, gate, _ := batcherGatedConfig(t, batcher.Config{
+				Policy: batcher.PolicyNatural, MaxBatch: 8, Pipeline: 1, MaxQueue: 8,
+			}, direct, c)
+			cctx, cancel := context.WithCancel(ctx)
+			canceled := make(chan batcherResult)
+			go func() {
+				ok, err := b.Verify(cctx, c.Pub, c.Msg, c.Sig)
+				canceled <- batcherResult{ok, err}
+			}()
+			batcherEventually(t, "one queued request", func() bool { return counts.Accepted.Load() == 2-wantDirect[direct] })
+			cancel()
+			if r := <-canceled; r.ok || !errors.Is(r.err, context.Canceled) {
+				t.Errorf("canceled while waiting: %v, %v; want false, Canceled", r.ok, r.err)
+			}
+			waiting := make(chan batcherResult)
+			go func() {
+				ok, err := b.Verify(ctx, c.Pub, c.Msg, c.Sig)
+				waiting <- batcherResult{ok, err}
+			}()
+			batcherEventually(t, "two queued requests", func() bool { return counts.Accepted.Load() == 3-wantDirect[direct] })
+			close(gate)
+			if r := <-waiting; !r.ok || r.err != nil {
+				t.Errorf("Verify: %v, %v; want true, nil", r.ok, r.err)
+			}
+			b.Close()
+			if got := o.batchSizes(); !slices.Equal(got, []int{1, 1}) || o.dropped.Load() != 1 {
+				t.Errorf("batch sizes %v, %d dropped; want [1 1], 1", got, o.dropped.Load())
+			}
+		})
+	})
+}
+
+// TestBatcherSequentialVerdicts: one caller verifies the cases one after
+// another, in every mode, so that (natural batching) most are verified on
+// the caller's goroutine, and again with every request through the
+// collector; every verdict equals the reference.
+func TestBatcherSequentialVerdicts(t *testing.T) {
+	rng := batcherRNG(t, "TestBatcherSequentialVerdicts")
+	n := 300
+	if testing.Short() {
+		n = 100
+	}
+	cases := batcherCases(t, rng, n)
+	for _, m := range batcherModes {
+		t.Run("mode="+m.String(), func(t *testing.T) {
+			batcherDirect(t, func(t *testing.T, direct bool) {
+				o := newBatcherObserver()
+				counts := &batcher.BatcherCounts{NoDirect: !direct}
+				b, err := batcher.NewCountingBatcher(batcher.Config{Rules: m, Observer: o}, counts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				malformed := 0
+				for _, c := range cases {
+					ok, err := b.Verify(context.Background(), c.Pub, c.Msg, c.Sig)
+					if err != nil || ok != c.want[m] {
+						t.Errorf("mode=%v case %s: %v, %v; want %v, nil", m, c.Name, ok, err, c.want[m])
+					}
+					if len(c.Pub) != 32 || len(c.Sig) != 64 {
+						malformed++
+					}
+				}
+				b.Close()
+				if got := batcherTaken(counts); got != int64(len(cases)-malformed) {
+					t.Errorf("mode=%v: %d requests taken, want %d", m, got, len(cases)-malformed)
+				}
+				if direct && counts.Direct.Load() == 0 {
+					t.Errorf("mode=%v: no request verified on the caller's goroutine", m)
+				}
+				if o.verified.Load() != batcherTaken(counts) || o.maxSize.Load() != 1 {
+					t.Errorf("mode=%v: %d signatures in batches of at most %d, want %d in batches of 1", m, o.verified.Load(), o.maxSize.Load(), batcherTaken(counts))
+				}
+			})
+		})
+	}
+}
+
+// batcherCacheObserver counts key cache reports.
+type batcherCacheObserver struct {
+	*batcherObserver
+	reports, hits, misses atomic.Int64
+}
+
+func (o *batcherCacheObserver) ObserveKeyCache(_ ed25519.Rules, hits, misses, _ int) {
+	o.reports.Add(1)
+	o.hits.Add(int64(hits))
+	o.misses.Add(int64(misses))
+}
+
+// TestBatcherDirectKeyCache: a signature verified on its caller's
+// goroutine goes through the key cache under cofactored rules, as in a
+// batch, and not under cofactorless rules, where the single verifier
+// verifies it.
+func TestBatcherDirectKeyCache(t *testing.T) {
+	rng := batcherRNG(t, "TestBatcherDirectKeyCache")
+	s := testgen.NewSigner(rng)
+	const calls = 5
+	for _, m := range []ed25519.Rules{ed25519.ZIP215, ed25519.Strict} {
+		o := &batcherCacheObserver{batcherObserver: newBatcherObserver()}
+		counts := new(batcher.BatcherCounts)
+		b, err := batcher.NewCountingBatcher(batcher.Config{Rules: m, Pipeline: 1, Observer: o}, counts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range calls {
+			c := s.Honest([]byte{byte(i)})
+			if ok, err := b.Verify(context.Background(), c.Pub, c.Msg, c.Sig); !ok || err != nil {
+				t.Fatalf("mode=%v: %v, %v", m, ok, err)
+			}
+		}
+		b.Close()
+		if counts.Direct.Load() == 0 || o.batches.Load() != calls {
+			t.Fatalf("mode=%v: %d verified directly, %d batches; want some, %d", m, counts.Direct.Load(), o.batches.Load(), calls)
+		}
+		// One key: a miss, then hits, for every signature the engine
+		// verified.
+		engine := int64(calls)
+		if m&ed25519.Cofactored == 0 {
+			engine = counts.Accepted.Load()
+		}
+		if o.reports.Load() != engine || o.hits.Load()+o.misses.Load() != engine || engine > 0 && o.misses.Load() != 1 {
+			t.Errorf("mode=%v: %d key cache reports, %d hits, %d misses; want %d reports, one miss", m, o.reports.Load(), o.hits.Load(), o.misses.Load(), engine)
+		}
+	}
+}
+
+// TestBatcherNaturalFreeVerifier: under PolicyNatural, while one of two
+// verifiers is stalled, the other takes a request at once, however long
+// MaxWait is (it would wait for TargetBatch under PolicyWindow); a request
+// that comes while another call is in progress is not lone.
+func TestBatcherNaturalFreeVerifier(t *testing.T) {
+	rng := batcherRNG(t, "TestBatcherNaturalFreeVerifier")
+	c := testgen.NewSigner(rng).Honest([]byte("free verifier"))
+	batcherDirect(t, func(t *testing.T, direct bool) {
+		b, o, counts, gate, first := batcherGatedConfig(t, batcher.Config{
+			Policy: batcher.PolicyNatural, TargetBatch: 64, MaxWait: time.Hour, Pipeline: 2,
+		}, direct, c)
+		res := make(chan batcherResult, 1)
+		go func() {
+			ok, err := b.Verify(context.Background(), c.Pub, c.Msg, c.Sig)
+			res <- batcherResult{ok, err}
+		}()
+		select {
+		case r := <-res:
+			if !r.ok || r.err != nil {
+				t.Errorf("Verify: %v, %v; want true, nil", r.ok, r.err)
+			}
+		case <-time.After(time.Minute): // bounds a hang only
+			t.Fatal("no verdict: the request was not handed to the free verifier")
+		}
+		// The first call was in progress (direct) or every request goes
+		// through the collector: this one was queued.
+		if counts.Direct.Load() != map[bool]int64{true: 1, false: 0}[direct] || counts.Accepted.Load() != 2-counts.Direct.Load() {
+			t.Errorf("%d verified directly, %d queued", counts.Direct.Load(), counts.Accepted.Load())
+		}
+		close(gate)
+		if r := <-first; !r.ok || r.err != nil {
+			t.Errorf("first call: %v, %v; want true, nil", r.ok, r.err)
+		}
+		b.Close()
+		if got := o.batchSizes(); !slices.Equal(got, []int{1, 1}) {
+			t.Errorf("batch sizes %v, want [1 1]", got)
+		}
+	})
+}
+
 // TestBatcherBadInput: keys and signatures of the wrong length get a false
 // verdict in every mode, without a panic and without queueing.
 func TestBatcherBadInput(t *testing.T) {
@@ -720,10 +1120,10 @@ func TestBatcherNoGoroutineLeak(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 	}
-	for _, m := range batcherModes {
+	for i, m := range batcherModes {
 		before := runtime.NumGoroutine()
-		b, err := batcher.New(batcher.Config{Rules: m, Workers: 4, Pipeline: 3, TargetBatch: 8,
-			NoPinning: m == ed25519.StdLib})
+		b, err := batcher.New(batcherWithPolicy(batcher.Config{Rules: m, Workers: 4, Pipeline: 3,
+			NoPinning: m == ed25519.StdLib}, i%len(batcherPolicies)))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,51 +1,65 @@
 package batcher_test
 
-// BenchmarkBatcher measures the micro-batcher under load, beside a same-run
-// baseline that calls VerifyBatch directly. Names are key=value for
-// benchstat:
+// BenchmarkBatcher measures the micro-batcher under load, beside same-run
+// baselines that call VerifyBatch directly and the single verifier. Names
+// are key=value for benchstat:
 //
 //	BenchmarkBatcher/mode={stdlib,strict,zip215}/impl=direct/n=256
-//	BenchmarkBatcher/mode={stdlib,strict,zip215}/impl=batcher/submitters=1000/offered=closed
-//	BenchmarkBatcher/mode={stdlib,strict,zip215}/impl=batcher/submitters=1000/offered=0.5/pinning={on,off}
+//	BenchmarkBatcher/mode={stdlib,strict,zip215}/impl=single
+//	BenchmarkBatcher/mode=.../impl=batcher/policy={natural,window}/submitters=1/offered=seq
+//	BenchmarkBatcher/mode=.../impl=batcher/policy={natural,window}/submitters=1000/offered={0.1,0.5,0.9}/pinning=on
+//	BenchmarkBatcher/mode=.../impl=batcher/policy=natural/submitters=1000/offered=0.5/pinning=off
+//	BenchmarkBatcher/mode=.../impl=batcher/policy={natural,window}/submitters=1000/offered=closed
 //
 // One op is one signature verified, in every variant, so ns/op compares
 // directly. Every verdict is checked. The signatures are honest (64 keys,
 // 64-byte messages): the common case of a service, and the same items for
-// the baseline and the Batcher.
+// the baselines and the Batcher.
+//
+// policy=natural is the default Config (PolicyNatural); policy=window is the
+// batching window that was the default before it (TargetBatch 64, MaxWait
+// 500µs, which select PolicyWindow). Both have MaxBatch 256.
 //
 // direct-n=256 calls VerifyBatch on batches of 256 (GOMAXPROCS workers),
-// the throughput a caller that already holds full batches gets.
+// the throughput a caller that already holds full batches gets. single
+// calls the mode's single verifier (for strict, ed25519.VerifyStrict) one
+// signature after another, and reports its p50 and p99 per call.
 //
-// submitters=1000 is a closed loop: 1,000 goroutines each call
-// Batcher.Verify (default BatcherConfig: TargetBatch 64, MaxBatch 256,
-// MaxWait 500µs) again as soon as the previous call returns, so the Batcher
-// is saturated. Besides throughput (sigs/s, and x-direct, the ratio to the
-// direct-n=256 run just before it) it reports the CPU time per signature
-// (cpu-ns/sig, where /proc/self/stat exists, and x-direct-cpu, direct's
-// cpu-ns/sig over the Batcher's: on a machine shared with other work, the
-// steadier measure of the Batcher's overhead), the latency of Verify calls
-// (p50-us, p99-us) and the mean batch size, and logs the batch-size
-// histogram. In a saturated closed loop the latency is set by the queue, not
-// the Batcher: by Little's law it is about 1,000 / throughput.
+// submitters=1/offered=seq is one goroutine calling Batcher.Verify one
+// signature after another: the latency of a lone request. ns/op is the time
+// per call; x-single is that over the single run's ns/op just before it.
 //
-// offered=0.5 is an open loop: requests arrive at a fixed rate, half the
+// submitters=1000/offered=closed is a closed loop: 1,000 goroutines each
+// call Batcher.Verify again as soon as the previous call returns, so the
+// Batcher is saturated. Besides throughput (sigs/s, and x-direct, the ratio
+// to the direct-n=256 run just before it) it reports the CPU time per
+// signature (cpu-ns/sig, where /proc/self/stat exists, and x-direct-cpu,
+// direct's cpu-ns/sig over the Batcher's: on a machine shared with other
+// work, the steadier measure of the Batcher's overhead), the latency of
+// Verify calls (p50-us, p99-us) and the mean batch size, and logs the
+// batch-size histogram. In a saturated closed loop the latency is set by
+// the queue, not the Batcher: by Little's law it is about 1,000 /
+// throughput.
+//
+// offered=x is an open loop: requests arrive at a fixed rate, x times the
 // direct-n=256 throughput, each served by one of 1,000 submitter
-// goroutines. This is where the latency target of the design applies:
-// compare svc-p99-us, the p99 of Verify calls (from the call to its
-// return), with bound-us, MaxWait plus the measured median time of one
-// MaxBatch batch on the Batcher's workers. p99-us is stricter: it runs from
-// each request's scheduled arrival, so it also counts the generator's own
-// delays (it competes with the Batcher for the same processors) and
+// goroutines. Compare svc-p99-us, the p99 of Verify calls (from the call to
+// its return), with bound-us: the measured median time of one MaxBatch
+// batch on the Batcher's workers, plus MaxWait for the window (under
+// natural batching no batch waits for company). p99-us is stricter: it runs
+// from each request's scheduled arrival, so it also counts the generator's
+// own delays (it competes with the Batcher for the same processors) and
 // queueing before Verify is called. A request may wait for the batch ahead
 // of it and then for its own, so when load bursts grow batches p99 can
-// exceed one batch time. ns/op there is the arrival interval, nothing more.
-// pinning=on is the default BatcherConfig, pinning=off sets NoPinning, for
-// comparison.
+// exceed one batch time. ns/op there is the arrival interval, nothing more;
+// sigs/s is the throughput achieved, and cpu-util the share of GOMAXPROCS
+// the process used. pinning=on is the default Config, pinning=off sets
+// NoPinning, for comparison.
 //
 // Under -short (the CI smoke run, -benchtime 1x) only mode=zip215 runs, and
 // not pinning=off.
 //
-//	go test -run '^$' -bench BenchmarkBatcher -benchtime 3s .
+//	go test -run '^$' -bench BenchmarkBatcher -benchtime 3s -count 3 .
 
 import (
 	"bytes"
@@ -176,17 +190,33 @@ func batcherBenchPercentiles(lat []time.Duration) (p50, p99 time.Duration) {
 	return lat[(len(lat)-1)/2], lat[(len(lat)*99+99)/100-1]
 }
 
+// batcherBenchModes are the modes of BenchmarkBatcher.
+var batcherBenchModes = []ed25519.Rules{ed25519.StdLib, ed25519.Strict, ed25519.ZIP215}
+
+// batcherBenchPolicies are the batching policies BenchmarkBatcher compares:
+// their Policy, TargetBatch and MaxWait.
+var batcherBenchPolicies = []struct {
+	name string
+	cfg  batcher.Config
+}{
+	{"natural", batcher.Config{}},
+	{"window", batcher.Config{TargetBatch: 64, MaxWait: 500 * time.Microsecond}},
+}
+
+// batcherBenchUs is d in microseconds, for ReportMetric.
+func batcherBenchUs(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
+
 func BenchmarkBatcher(b *testing.B) {
 	items := newBatcherBenchItems()
-	modes := batcherModes
+	modes := batcherBenchModes
 	if testing.Short() {
 		modes = []ed25519.Rules{ed25519.ZIP215}
 	}
 	for _, mode := range modes {
 		// directNsPerSig and directCPUNsPerSig are set by the direct-n=256
 		// run (its last, longest round), for the ratios and the latency
-		// bound of the others.
-		var directNsPerSig, directCPUNsPerSig float64
+		// bound of the others; singleNsPerSig by the single run.
+		var directNsPerSig, directCPUNsPerSig, singleNsPerSig float64
 		direct := func(b *testing.B) {
 			var done int
 			for done < b.N {
@@ -216,42 +246,114 @@ func BenchmarkBatcher(b *testing.B) {
 				b.ReportMetric(directCPUNsPerSig, "cpu-ns/sig")
 			}
 		})
-		// calibrate sets directNsPerSig if the direct-n=256 run was
-		// filtered out, with full batches for about 200ms
-		// (testing.Benchmark would deadlock in a benchmark).
-		calibrate := func(b *testing.B) {
-			if directNsPerSig != 0 {
-				return
-			}
-			start, n := time.Now(), 0
-			for time.Since(start) < 200*time.Millisecond {
-				lo := n % batcherBenchPool
-				hi := lo + batcherBenchDirectN
-				if all, _ := ronkms.VerifyBatch(mode, items.pubs[lo:hi], items.msgs[lo:hi], items.sigs[lo:hi]); !all {
-					b.Fatal("VerifyBatch rejected honest signatures")
+		single := func(b *testing.B, lat []time.Duration) time.Duration {
+			start := time.Now()
+			for i := range b.N {
+				j := i % batcherBenchPool
+				t0 := time.Now()
+				ok := mode.Verify(items.pubs[j], items.msgs[j], items.sigs[j])
+				if lat != nil {
+					lat[i] = time.Since(t0)
 				}
-				n += batcherBenchDirectN
+				if !ok {
+					b.Fatal("the single verifier rejected an honest signature")
+				}
 			}
-			directNsPerSig = float64(time.Since(start).Nanoseconds()) / float64(n)
+			return time.Since(start)
 		}
-		// bound is the latency target of the design for the Batcher bt:
-		// MaxWait plus the time of one MaxBatch batch verified with the
-		// Batcher's Workers (median of direct VerifyBatch calls).
-		bound := func(b *testing.B, bt *batcher.Batcher) time.Duration {
-			cfg := bt.Config()
-			return cfg.MaxWait + batcherBenchBatchTime(b, mode, items, cfg.MaxBatch, cfg.Workers)
+		b.Run("mode="+mode.String()+"/impl=single", func(b *testing.B) {
+			lat := make([]time.Duration, b.N)
+			el := single(b, lat)
+			p50, p99 := batcherBenchPercentiles(lat)
+			b.ReportMetric(batcherBenchUs(p50), "p50-us")
+			b.ReportMetric(batcherBenchUs(p99), "p99-us")
+			if el >= 100*time.Millisecond {
+				singleNsPerSig = float64(el.Nanoseconds()) / float64(b.N)
+			}
+		})
+		// calibrate sets directNsPerSig and singleNsPerSig if their runs
+		// were filtered out, with about 200ms of each (testing.Benchmark
+		// would deadlock in a benchmark).
+		calibrate := func(b *testing.B) {
+			if directNsPerSig == 0 {
+				start, n := time.Now(), 0
+				for time.Since(start) < 200*time.Millisecond {
+					lo := n % batcherBenchPool
+					hi := lo + batcherBenchDirectN
+					if all, _ := ronkms.VerifyBatch(mode, items.pubs[lo:hi], items.msgs[lo:hi], items.sigs[lo:hi]); !all {
+						b.Fatal("VerifyBatch rejected honest signatures")
+					}
+					n += batcherBenchDirectN
+				}
+				directNsPerSig = float64(time.Since(start).Nanoseconds()) / float64(n)
+			}
+			if singleNsPerSig == 0 {
+				start, n := time.Now(), 0
+				for ; time.Since(start) < 200*time.Millisecond; n++ {
+					j := n % batcherBenchPool
+					if !mode.Verify(items.pubs[j], items.msgs[j], items.sigs[j]) {
+						b.Fatal("the single verifier rejected an honest signature")
+					}
+				}
+				singleNsPerSig = float64(time.Since(start).Nanoseconds()) / float64(n)
+			}
 		}
-
-		b.Run(fmt.Sprintf("mode=%v/impl=batcher/submitters=%d/offered=closed", mode, batcherBenchSubmitters), func(b *testing.B) {
-			b.ReportAllocs()
-			calibrate(b)
+		newBatcher := func(b *testing.B, policy int, noPinning bool) (*batcher.Batcher, *batcherBenchHist) {
 			hist := &batcherBenchHist{}
-			bt, err := batcher.New(batcher.Config{Rules: mode, Observer: hist})
+			cfg := batcherBenchPolicies[policy].cfg
+			cfg.Rules, cfg.Observer, cfg.NoPinning = mode, hist, noPinning
+			bt, err := batcher.New(cfg)
 			if err != nil {
 				b.Fatal(err)
 			}
+			return bt, hist
+		}
+		// bound is the latency target of the design for the Batcher bt: the
+		// time of one MaxBatch batch verified with the Batcher's Workers
+		// (median of direct VerifyBatch calls), plus MaxWait for the window.
+		bound := func(b *testing.B, bt *batcher.Batcher) time.Duration {
+			cfg := bt.Config()
+			d := batcherBenchBatchTime(b, mode, items, cfg.MaxBatch, cfg.Workers)
+			if cfg.Policy == batcher.PolicyWindow {
+				d += cfg.MaxWait
+			}
+			return d
+		}
+
+		sequential := func(b *testing.B, policy int) {
+			calibrate(b)
+			bt, hist := newBatcher(b, policy, false)
 			defer bt.Close()
-			bound := bound(b, bt)
+			lat := make([]time.Duration, b.N)
+			ctx := context.Background()
+			b.ResetTimer()
+			start := time.Now()
+			for i := range b.N {
+				j := i % batcherBenchPool
+				t0 := time.Now()
+				ok, err := bt.Verify(ctx, items.pubs[j], items.msgs[j], items.sigs[j])
+				lat[i] = time.Since(t0)
+				if !ok || err != nil {
+					b.Fatalf("honest signature: %v, %v", ok, err)
+				}
+			}
+			el := time.Since(start)
+			b.StopTimer()
+			p50, p99 := batcherBenchPercentiles(lat)
+			perCall := float64(el.Nanoseconds()) / float64(b.N)
+			b.ReportMetric(batcherBenchUs(p50), "p50-us")
+			b.ReportMetric(batcherBenchUs(p99), "p99-us")
+			b.ReportMetric(perCall/singleNsPerSig, "x-single")
+			b.ReportMetric(hist.mean(), "sigs/batch")
+			b.Logf("N=%d: %.1fµs per call = %.2f x single (%.1fµs); p50 %v, p99 %v; %v",
+				b.N, perCall/1e3, perCall/singleNsPerSig, singleNsPerSig/1e3, p50, p99, hist)
+		}
+
+		closedLoop := func(b *testing.B, policy int) {
+			b.ReportAllocs()
+			calibrate(b)
+			bt, hist := newBatcher(b, policy, false)
+			defer bt.Close()
 			lat := make([]time.Duration, b.N)
 			var next, wrong atomic.Int64
 			var firstErr atomic.Value
@@ -293,9 +395,8 @@ func BenchmarkBatcher(b *testing.B) {
 			sps := float64(b.N) / el.Seconds()
 			b.ReportMetric(sps, "sigs/s")
 			b.ReportMetric(sps*directNsPerSig/1e9, "x-direct")
-			b.ReportMetric(float64(p50.Microseconds()), "p50-us")
-			b.ReportMetric(float64(p99.Microseconds()), "p99-us")
-			b.ReportMetric(float64(bound.Microseconds()), "bound-us")
+			b.ReportMetric(batcherBenchUs(p50), "p50-us")
+			b.ReportMetric(batcherBenchUs(p99), "p99-us")
 			b.ReportMetric(hist.mean(), "sigs/batch")
 			cpuRatio := ""
 			if cpuOK && directCPUNsPerSig > 0 {
@@ -304,20 +405,16 @@ func BenchmarkBatcher(b *testing.B) {
 				b.ReportMetric(directCPUNsPerSig/cpuNsPerSig, "x-direct-cpu")
 				cpuRatio = fmt.Sprintf(" (CPU time per signature: %.2f x direct)", cpuNsPerSig/directCPUNsPerSig)
 			}
-			b.Logf("N=%d: %.0f sigs/s = %.2f x direct-n=256%s; p50 %v, p99 %v (MaxWait + one MaxBatch batch = %v); %v",
-				b.N, sps, sps*directNsPerSig/1e9, cpuRatio, p50, p99, bound, hist)
-		})
+			b.Logf("N=%d: %.0f sigs/s = %.2f x direct-n=256%s; p50 %v, p99 %v; %v",
+				b.N, sps, sps*directNsPerSig/1e9, cpuRatio, p50, p99, hist)
+		}
 
-		halfLoad := func(b *testing.B, noPinning bool) {
+		openLoop := func(b *testing.B, policy int, offered float64, noPinning bool) {
 			calibrate(b)
-			hist := &batcherBenchHist{}
-			bt, err := batcher.New(batcher.Config{Rules: mode, Observer: hist, NoPinning: noPinning})
-			if err != nil {
-				b.Fatal(err)
-			}
+			bt, hist := newBatcher(b, policy, noPinning)
 			defer bt.Close()
 			bound := bound(b, bt)
-			interval := time.Duration(2 * directNsPerSig) // half the direct throughput
+			interval := time.Duration(directNsPerSig / offered)
 			type arrival struct {
 				i   int
 				due time.Time
@@ -376,9 +473,10 @@ func BenchmarkBatcher(b *testing.B) {
 			if w := wrong.Load(); w != 0 {
 				b.Fatalf("%d of %d honest signatures not verified", w, b.N)
 			}
-			// The share of the processors' time the process used: "half
-			// the direct throughput" is a heavier load than half when the
-			// Batcher's batches cost more per signature than direct's.
+			// The share of the processors' time the process used: an
+			// offered load of x times the direct throughput is a heavier
+			// load than x when the Batcher's batches cost more per
+			// signature than direct's.
 			util := ""
 			if cpuOK {
 				u := float64(cpu1-cpu0) / float64(el) / float64(runtime.GOMAXPROCS(0))
@@ -387,23 +485,37 @@ func BenchmarkBatcher(b *testing.B) {
 			}
 			p50, p99 := batcherBenchPercentiles(lat)
 			s50, s99 := batcherBenchPercentiles(svc)
-			b.ReportMetric(float64(p50.Microseconds()), "p50-us")
-			b.ReportMetric(float64(p99.Microseconds()), "p99-us")
-			b.ReportMetric(float64(s50.Microseconds()), "svc-p50-us")
-			b.ReportMetric(float64(s99.Microseconds()), "svc-p99-us")
-			b.ReportMetric(float64(bound.Microseconds()), "bound-us")
+			sps := float64(b.N) / el.Seconds()
+			b.ReportMetric(sps, "sigs/s")
+			b.ReportMetric(batcherBenchUs(p50), "p50-us")
+			b.ReportMetric(batcherBenchUs(p99), "p99-us")
+			b.ReportMetric(batcherBenchUs(s50), "svc-p50-us")
+			b.ReportMetric(batcherBenchUs(s99), "svc-p99-us")
+			b.ReportMetric(batcherBenchUs(bound), "bound-us")
 			b.ReportMetric(hist.mean(), "sigs/batch")
-			b.Logf("N=%d at %.0f sigs/s offered%s: from arrival p50 %v, p99 %v; from the call p50 %v, p99 %v; bound MaxWait + one MaxBatch batch = %v; %v",
-				b.N, 1e9/float64(interval), util, p50, p99, s50, s99, bound, hist)
+			b.Logf("N=%d at %.0f sigs/s offered (%.0f achieved)%s: from arrival p50 %v, p99 %v; from the call p50 %v, p99 %v; bound %v; %v",
+				b.N, 1e9/float64(interval), sps, util, p50, p99, s50, s99, bound, hist)
 		}
-		for _, noPinning := range []bool{false, true} {
-			if noPinning && testing.Short() {
-				continue
+
+		prefix := fmt.Sprintf("mode=%v/impl=batcher/policy=", mode)
+		for p, pol := range batcherBenchPolicies {
+			b.Run(prefix+pol.name+"/submitters=1/offered=seq", func(b *testing.B) { sequential(b, p) })
+		}
+		for _, offered := range []float64{0.1, 0.5, 0.9} {
+			for p, pol := range batcherBenchPolicies {
+				for _, noPinning := range []bool{false, true} {
+					if noPinning && (testing.Short() || offered != 0.5 || pol.name != "natural") {
+						continue
+					}
+					pinning := map[bool]string{false: "on", true: "off"}[noPinning]
+					b.Run(fmt.Sprintf("%s%s/submitters=%d/offered=%v/pinning=%s", prefix, pol.name, batcherBenchSubmitters, offered, pinning), func(b *testing.B) {
+						openLoop(b, p, offered, noPinning)
+					})
+				}
 			}
-			pinning := map[bool]string{false: "on", true: "off"}[noPinning]
-			b.Run(fmt.Sprintf("mode=%v/impl=batcher/submitters=%d/offered=0.5/pinning=%s", mode, batcherBenchSubmitters, pinning), func(b *testing.B) {
-				halfLoad(b, noPinning)
-			})
+		}
+		for p, pol := range batcherBenchPolicies {
+			b.Run(fmt.Sprintf("%s%s/submitters=%d/offered=closed", prefix, pol.name, batcherBenchSubmitters), func(b *testing.B) { closedLoop(b, p) })
 		}
 	}
 }

@@ -81,8 +81,11 @@ type BatchStats struct {
 	Dropped int
 	// OldestWait is how long the oldest verified request of the batch spent
 	// between entering the queue and the start of the batch's verification:
-	// the longest queue wait of any member. MaxWait bounds it while the
-	// verifiers keep up with the offered load.
+	// the longest queue wait of any member. It is 0 for a lone request
+	// verified on its caller's goroutine, which never enters the queue.
+	// Under PolicyNatural it is the wait for a free verifier; under
+	// PolicyWindow MaxWait bounds it while the verifiers keep up with the
+	// offered load.
 	OldestWait time.Duration
 	// Duration is the verification time of the batch.
 	Duration time.Duration
@@ -113,14 +116,20 @@ type Observer interface {
 	// exactly one failure; so does every FailureBadInput verdict.
 	ObserveFailure(op, kind string)
 	// ObserveBatch reports one batch formed and verified by a Batcher,
-	// after its callers have been sent their verdicts.
+	// after its callers have been sent their verdicts, from the verifier
+	// goroutine that verified it; a lone request that PolicyNatural
+	// verified on its caller's goroutine is reported as a batch of one by
+	// its caller, before Verify returns. The verifier, and with it one of
+	// the Config.Pipeline verifications the Batcher runs at once, is busy
+	// until ObserveBatch returns.
 	ObserveBatch(stats BatchStats)
 	// ObserveQueueDepth reports the number of requests a Batcher has
 	// accepted and not yet handed to a verifier (queued or in the batch
-	// being formed). It is sampled by the Batcher's collector goroutine
-	// whenever it takes a request while a batch is forming and around each
-	// hand-off to a verifier, so successive values arrive in order; it is 0
-	// once the Batcher is idle or closed.
+	// being formed; a lone request verified on its caller's goroutine is
+	// never counted). It is sampled by the Batcher's collector goroutine whenever
+	// it takes a request while a batch is forming and around each hand-off
+	// to a verifier, so successive values arrive in order; it is 0 once the
+	// Batcher is idle or closed.
 	ObserveQueueDepth(depth int)
 }
 
@@ -158,12 +167,15 @@ func (nopObserver) ObserveQueueDepth(int)                                       
 // block.
 type KeyCacheObserver interface {
 	// ObserveKeyCache reports one batch's use of the key cache of a
-	// Batcher with the given rules, right before ObserveBatch: hits and
+	// Batcher with the given rules, right before ObserveBatch (for every
+	// batch but a lone request that PolicyNatural verified on its caller's
+	// goroutine under cofactorless rules, without the cache): hits and
 	// misses count the distinct keys of the batch's signatures that passed
 	// the byte-level checks (lengths, s < l, the rules on the encodings of
 	// A and R) that the cache had decoded already and those it had not,
-	// and size is the cache's number of entries after the batch. The hit rate is hits over hits plus misses. With Pipeline
-	// above 1 the verifiers report concurrently, so a report of size may
-	// arrive after a newer one.
+	// and size is the cache's number of entries after the batch. The hit
+	// rate is hits over hits plus misses. With Pipeline above 1 the
+	// verifiers report concurrently, so a report of size may arrive after
+	// a newer one.
 	ObserveKeyCache(rules ed25519.Rules, hits, misses, size int)
 }
