@@ -105,7 +105,7 @@ func (cs *chunkScratch) verify(items []Item, valid []bool, keyOf []int32, keys [
 	// Fresh keys, claimed and decoded four at a time. The claims are held
 	// only through this loop (a load and a TryLock per item) and the
 	// decodings, not through the s checks above.
-	kb := keyBatch{torsion: !cofactored}
+	kb := keyBatch{torsion: !cofactored && len(entries) > bisectFloor} // a small chunk tests no torsion (exactAll below)
 	for i := range entries {
 		k := &keys[entries[i].key]
 		kb.add(k, &items[k.item].pub)
@@ -127,7 +127,11 @@ func (cs *chunkScratch) verify(items []Item, valid []bool, keyOf []int32, keys [
 
 	// R, four at a time; entries whose R is not a point are dropped, and
 	// under cofactorless rules so are those whose R or A has a torsion
-	// component, after their exact check.
+	// component, after their exact check. A cofactorless chunk of a few
+	// entries gets the exact check for every entry instead: the torsion
+	// tests and an equation would cost it more than that check (lanes
+	// mostly empty, and bisection stops at this size anyway).
+	exactAll := !cofactored && len(entries) <= bisectFloor
 	n = 0
 	for b := 0; b < len(entries); b += 4 {
 		m := min(4, len(entries)-b)
@@ -138,7 +142,7 @@ func (cs *chunkScratch) verify(items []Item, valid []bool, keyOf []int32, keys [
 		var R [4]edwards.Point
 		_, ok := edwards.DecodeFour(&R, &enc)
 		var free [4]bool
-		if !cofactored {
+		if !cofactored && !exactAll {
 			var pts [4]*edwards.Point
 			for l := range m {
 				if ok[l] {
@@ -155,11 +159,11 @@ func (cs *chunkScratch) verify(items []Item, valid []bool, keyOf []int32, keys [
 			e.R = R[l]
 			it := &items[e.idx]
 			it.hash()
-			if !cofactored && !(free[l] && keys[e.key].torsionFree()) {
+			if !cofactored && (exactAll || !(free[l] && keys[e.key].torsionFree())) {
 				// The residue may have small order, which the random
-				// coefficients could miss: the exact check. R is
-				// canonical (screened), so [s]B = R + [k]A is
-				// crypto/ed25519's byte comparison.
+				// coefficients could miss (or the chunk is small): the
+				// exact check. R is canonical (screened), so
+				// [s]B = R + [k]A is crypto/ed25519's byte comparison.
 				valid[e.idx] = edwards.VarTimeCheckCofactorless(&e.R, e.A, &it.k, &it.s)
 				continue
 			}
