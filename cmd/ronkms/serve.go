@@ -136,9 +136,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listeni
 	fs.StringVar(&rulesName, "rules", "strict", "default verification `rules` of requests that name none: a preset ("+presetNames()+") or rules joined by + (see ed25519.ParseRules)")
 	fs.StringVar(&rulesName, "mode", "strict", "the former name of -rules (not both)")
 	serveList := fs.String("serve", "", "comma-separated `rules` to serve, one Batcher each (default: every preset, and -rules)")
-	targetBatch := fs.Int("target-batch", 0, fmt.Sprintf("queue length at which a batch is flushed at once (0: %d)", batcher.DefaultTargetBatch))
+	targetBatch := fs.Int("target-batch", 0, fmt.Sprintf("window batching: queue length at which a batch is flushed at once (0: %d); setting it or -max-wait selects the window instead of natural batching (see batcher.Policy)", batcher.DefaultTargetBatch))
 	maxBatch := fs.Int("max-batch", 0, fmt.Sprintf("largest batch (0: %d)", batcher.DefaultMaxBatch))
-	maxWait := fs.Duration("max-wait", 0, fmt.Sprintf("longest wait of a request for its batch to fill (0: %v)", batcher.DefaultMaxWait))
+	maxWait := fs.Duration("max-wait", 0, fmt.Sprintf("window batching: longest wait of a request for its batch to fill (0: %v); setting it selects the window", batcher.DefaultMaxWait))
 	workers := fs.Int("workers", 0, "goroutines verifying one batch (0: 1, or GOMAXPROCS divided by -pipeline; see batcher.Config)")
 	pipeline := fs.Int("pipeline", 0, "batches of one rule set verifying at the same time (0: GOMAXPROCS divided by -workers; see batcher.Config)")
 	noPinning := fs.Bool("no-pinning", false, "do not pin verifiers to CPUs of their own while they verify a batch (Linux; pinning is on by default and shortens the latency tail; turn it off when the host runs other CPU-heavy work; see batcher.Config.NoPinning)")
@@ -237,8 +237,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listeni
 		MaxHeaderBytes: serveMaxHeaderBytes,
 		ErrorLog:       log.New(stderr, "ronkms serve: http: ", 0),
 	}
-	fmt.Fprintf(stderr, "ronkms serve: listening on http://%s (default rules %v, serving %v; target-batch %d, max-batch %d, max-wait %v, max-queue %d per rule set)\n",
-		ln.Addr(), rules, servedRules, bc.TargetBatch, bc.MaxBatch, bc.MaxWait, bc.MaxQueue)
+	fmt.Fprintf(stderr, "ronkms serve: listening on http://%s (default rules %v, serving %v; %v batching, target-batch %d, max-batch %d, max-wait %v, max-queue %d per rule set)\n",
+		ln.Addr(), rules, servedRules, bc.Policy, bc.TargetBatch, bc.MaxBatch, bc.MaxWait, bc.MaxQueue)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	if listening != nil {

@@ -59,8 +59,10 @@
 //
 // kms_batch_wait_seconds is, per batch, the queue time of its oldest
 // request: from entering the queue to the start of the batch's verification.
-// It is the wait that batcher.Config.MaxWait bounds while the verifiers keep
-// up; it grows past MaxWait when batches queue for a verifier.
+// Under natural batching (the default) it is the time the batch waited for
+// a free verifier (0 for a lone request verified at once); under the window
+// policy batcher.Config.MaxWait bounds it while the verifiers keep up, and it
+// grows past MaxWait when batches queue for a verifier.
 //
 // kms_queue_depth is the number of requests the Batcher has accepted and not
 // yet handed to a verifier, sampled by its collector whenever a batch starts
