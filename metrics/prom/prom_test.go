@@ -103,14 +103,22 @@ type outcome struct {
 	err error
 }
 
-func TestObserverScrape(t *testing.T) {
+// newScrapedObserver returns an Observer on a new registry and an HTTP
+// server exposing that registry, closed when t ends.
+func newScrapedObserver(t *testing.T) (*prom.Observer, *httptest.Server) {
+	t.Helper()
 	reg := prometheus.NewRegistry()
 	obs, err := prom.NewObserver(reg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return obs, srv
+}
+
+func TestObserverScrape(t *testing.T) {
+	obs, srv := newScrapedObserver(t)
 
 	// Before any event: every family is exposed, every known series at 0.
 	fams := scrape(t, srv.URL)
@@ -535,13 +543,7 @@ func checkPresetSeries(t *testing.T, fams map[string]*dto.MetricFamily) {
 // their own series; rules of no preset get a series of their own, labeled
 // with their String, on first use; rules outside the five choices too.
 func TestObserverRules(t *testing.T) {
-	reg := prometheus.NewRegistry()
-	obs, err := prom.NewObserver(reg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	defer srv.Close()
+	obs, srv := newScrapedObserver(t)
 	checkPresetSeries(t, scrape(t, srv.URL))
 
 	custom := ed25519.ZIP215 | ed25519.RejectSmallOrderA
@@ -629,13 +631,7 @@ func TestObserverRules(t *testing.T) {
 // operations and key cache are reported under its own alg, with the
 // verdicts of its rules' single verifier.
 func TestObserverRulesBatchers(t *testing.T) {
-	reg := prometheus.NewRegistry()
-	obs, err := prom.NewObserver(reg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	defer srv.Close()
+	obs, srv := newScrapedObserver(t)
 
 	rng := rand.New(rand.NewPCG(5, 6))
 	s := testgen.NewSigner(rng)
