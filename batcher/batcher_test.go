@@ -192,15 +192,15 @@ func batcherWaitGroup(t testing.TB, wg *sync.WaitGroup, timeout time.Duration, w
 	}
 }
 
-// batcherEventually waits for cond, failing t after a minute: the bound
-// only keeps a hang from lasting until the test binary's timeout, and no
-// test asserts on how soon cond holds.
+// batcherEventually waits for cond, failing t after 60,000 polls a
+// millisecond apart (a minute at least): the bound only keeps a hang from
+// lasting until the test binary's timeout; no test asserts on how soon cond
+// holds, and nothing is timed.
 func batcherEventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+	for i := 0; !cond(); i++ {
+		if i == 60_000 {
+			t.Fatalf("gave up waiting for %s", what)
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -1111,10 +1111,10 @@ func TestBatcherNoGoroutineLeak(t *testing.T) {
 	rng := batcherRNG(t, "TestBatcherNoGoroutineLeak")
 	cases := batcherCases(t, rng, 50)
 	settle := func(before int) int {
-		deadline := time.Now().Add(time.Minute) // bounds a hang only
-		for {
+		// 12,000 polls 5 ms apart (a minute at least) bound a hang only.
+		for i := 0; ; i++ {
 			now := runtime.NumGoroutine()
-			if now <= before || time.Now().After(deadline) {
+			if now <= before || i == 12_000 {
 				return now
 			}
 			time.Sleep(5 * time.Millisecond)
