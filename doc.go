@@ -43,9 +43,11 @@
 //
 // # Parallelism
 //
-// A batch is split over worker goroutines (GOMAXPROCS by default, see
-// WithWorkers): one contiguous chunk per worker, each with its own
-// equation, and no chunk smaller than 16 items.
+// A batch is shared by worker goroutines (GOMAXPROCS by default, see
+// WithWorkers; no more workers than one per 16 items): they take the items
+// in blocks as they come free, decode and test them, and share the one
+// multiscalar multiplication of the batch equation. If it fails, each
+// worker narrows down the bad items among those it took.
 //
 // # Services
 //

@@ -15,35 +15,121 @@ const (
 	// chunk pays for its own multiscalar multiplication, whose cost per item
 	// falls as the chunk grows.
 	minChunk = 16
+	// blockSize is about the number of items a worker takes at a time in
+	// a parallel batch: enough to fill the four-way decodings and torsion
+	// tests, few enough that the last block does not keep the others
+	// waiting long.
+	blockSize = 32
 	// bisectFloor is the size at or below which a failing sub-batch is
 	// settled by single verification instead of further halving.
 	bisectFloor = 4
 )
 
-// verifyChunks splits the screened items into contiguous chunks, one per
-// worker, and verifies each with the randomized batch equation. Every
-// distinct key is decoded once, by the first chunk that needs it, and
-// shared by all chunks. Under cofactorless rules (cofactored false) an item
-// enters the equation only if its R and its key are torsion-free; the
-// others get the exact cofactorless check on their own.
+// verifyChunks verifies the screened items: every item's checks that the
+// batch equation cannot make (the decoding of A and R, under cofactorless
+// rules (cofactored false) the torsion tests, after which an item with
+// torsion gets the exact cofactorless check on its own), then one
+// randomized batch equation over the remaining entries, with bisection if
+// it fails. Every distinct key is decoded once, by the first worker that
+// needs it, and shared by all.
+//
+// With several workers, the items are taken in blocks by whichever worker
+// is free (a worker slowed by other work on the machine holds back no
+// one), each worker builds the equation's terms of its entries, and the
+// one multiscalar multiplication is shared among them
+// (edwards.VarTimeMultiScalarBaseMultParallel): one multiplication over all
+// terms costs less per term than one per worker over a share. If the
+// equation fails, each worker bisects its own entries.
 func (sc *scratch) verifyChunks(items []Item, valid []bool, workers int, cofactored bool) {
 	n := len(items)
-	chunks := max(1, min(workers, n/minChunk))
-	if len(sc.chunks) < chunks {
-		grown := make([]chunkScratch, chunks)
+	parts := max(1, min(workers, n/minChunk))
+	if len(sc.chunks) < parts {
+		grown := make([]chunkScratch, parts)
 		copy(grown, sc.chunks) // keep the buffers already grown
 		sc.chunks = grown
 	}
-	for c := range chunks {
-		sc.chunks[c].prepare(len(sc.keys))
-	}
-	var next atomic.Int64
-	runWorkers(chunks, func(int) {
-		for c := int(next.Add(1)) - 1; c < chunks; c = int(next.Add(1)) - 1 {
-			lo, hi := c*n/chunks, (c+1)*n/chunks
-			sc.chunks[c].verify(items, valid, sc.keyOf, sc.keys, lo, hi, cofactored)
+	screened := 0
+	for _, j := range sc.keyOf {
+		if j >= 0 {
+			screened++
 		}
+	}
+	// A cofactorless batch of a few entries gets the exact check for every
+	// entry instead: the torsion tests and an equation would cost it more
+	// than that check (lanes mostly empty, and bisection stops at this size
+	// anyway).
+	exactAll := !cofactored && screened <= bisectFloor
+	for c := range parts {
+		sc.chunks[c].prepare(len(sc.keys))
+		sc.chunks[c].entries = sc.chunks[c].entries[:0]
+	}
+	if parts == 1 {
+		cs := &sc.chunks[0]
+		cs.collect(items, valid, sc.keyOf, sc.keys, 0, n, cofactored, exactAll)
+		cs.bisect(items, cs.entries, valid)
+		return
+	}
+
+	blocks := max(parts, n/blockSize)
+	var next atomic.Int64
+	runWorkers(parts, func(w int) {
+		cs := &sc.chunks[w]
+		for b := int(next.Add(1)) - 1; b < blocks; b = int(next.Add(1)) - 1 {
+			cs.collect(items, valid, sc.keyOf, sc.keys, b*n/blocks, (b+1)*n/blocks, cofactored, exactAll)
+		}
+		cs.terms(items, cs.entries)
 	})
+
+	total := 0
+	for c := range parts {
+		total += len(sc.chunks[c].entries)
+	}
+	if total <= bisectFloor {
+		for c := range parts {
+			sc.chunks[c].single(items, sc.chunks[c].entries, valid)
+		}
+		return
+	}
+	if sc.equationHolds(parts) {
+		for c := range parts {
+			sc.chunks[c].allValid(sc.chunks[c].entries, valid)
+		}
+		return
+	}
+	runWorkers(parts, func(w int) {
+		cs := &sc.chunks[w]
+		cs.bisect(items, cs.entries, valid)
+	})
+}
+
+// equationHolds is batchEquationHolds over the terms that the first parts
+// chunks built (chunkScratch.terms), with the multiplication shared among
+// them.
+func (sc *scratch) equationHolds(parts int) bool {
+	scalars, points := sc.allScalars[:0], sc.allPoints[:0]
+	var sumZS edwards25519.Scalar
+	for c := range parts {
+		cs := &sc.chunks[c]
+		scalars = append(scalars, cs.scalarPtrs...)
+		points = append(points, cs.points...)
+		sumZS.Add(&sumZS, &cs.sumZS)
+	}
+	sc.allScalars, sc.allPoints = scalars, points
+	var negSumZS edwards25519.Scalar
+	negSumZS.Negate(&sumZS)
+	sc.msms = sc.msms[:0]
+	for c := range parts {
+		sc.msms = append(sc.msms, &sc.chunks[c].msm)
+	}
+	var sum edwards.Point
+	sum.VarTimeMultiScalarBaseMultParallel(sc.msms, &negSumZS, scalars, points)
+	// Drop the pointers into the chunks' entries and the batch's keys.
+	clear(points)
+	clear(sc.msms)
+	for c := range parts {
+		clear(sc.chunks[c].points)
+	}
+	return sum.IsSmallOrder()
 }
 
 // entry is an item that passed every check the batch equation cannot
@@ -63,6 +149,7 @@ type chunkScratch struct {
 	scalars    []edwards25519.Scalar
 	points     []*edwards.Point
 	scalarPtrs []*edwards25519.Scalar
+	sumZS      edwards25519.Scalar // sum z_i s_i of the terms built last
 
 	// termOf[key] is the index in scalars of the key's A term in the
 	// current equation, valid when termStamp[key] == stamp: a fresh stamp
@@ -85,15 +172,20 @@ func (cs *chunkScratch) prepare(nKeys int) {
 	}
 }
 
-// verify sets valid[i] to the single verdict of items[i] for i in [lo, hi).
+// collect appends to cs.entries the items in [lo, hi) that enter the
+// batch equation, and sets the verdicts of the others: false for an item
+// screened out or whose A or R is not a point, and under cofactorless
+// rules the exact check for an item whose A or R has torsion (or for every
+// item if exactAll).
 //
 // Points are decoded four at a time (edwards.DecodeFour: the four
 // exponentiations share the lanes of one where the CPU has AVX-512 IFMA):
-// first the keys this chunk is the first to need, then R of every item
+// first the keys this worker is the first to need, then R of every item
 // whose key is a point; under cofactorless rules they are tested for
 // torsion four at a time too (edwards.VarTimeTorsionFreeFour).
-func (cs *chunkScratch) verify(items []Item, valid []bool, keyOf []int32, keys []batchKey, lo, hi int, cofactored bool) {
-	entries := cs.entries[:0]
+func (cs *chunkScratch) collect(items []Item, valid []bool, keyOf []int32, keys []batchKey, lo, hi int, cofactored, exactAll bool) {
+	base := len(cs.entries)
+	entries := cs.entries
 	for i := lo; i < hi; i++ {
 		j := keyOf[i]
 		if j < 0 {
@@ -101,11 +193,13 @@ func (cs *chunkScratch) verify(items []Item, valid []bool, keyOf []int32, keys [
 		}
 		entries = append(entries, entry{key: j, idx: int32(i)})
 	}
+	cs.entries = entries
+	entries = entries[base:]
 
 	// Fresh keys, claimed and decoded four at a time. The claims are held
 	// only through this loop (a load and a TryLock per item) and the
 	// decodings, not through the s checks above.
-	kb := keyBatch{torsion: !cofactored && len(entries) > bisectFloor} // a small chunk tests no torsion (exactAll below)
+	kb := keyBatch{torsion: !cofactored && !exactAll}
 	for i := range entries {
 		k := &keys[entries[i].key]
 		kb.add(k, &items[k.item].pub)
@@ -127,11 +221,7 @@ func (cs *chunkScratch) verify(items []Item, valid []bool, keyOf []int32, keys [
 
 	// R, four at a time; entries whose R is not a point are dropped, and
 	// under cofactorless rules so are those whose R or A has a torsion
-	// component, after their exact check. A cofactorless chunk of a few
-	// entries gets the exact check for every entry instead: the torsion
-	// tests and an equation would cost it more than that check (lanes
-	// mostly empty, and bisection stops at this size anyway).
-	exactAll := !cofactored && len(entries) <= bisectFloor
+	// component, after their exact check.
 	n = 0
 	for b := 0; b < len(entries); b += 4 {
 		m := min(4, len(entries)-b)
@@ -171,8 +261,7 @@ func (cs *chunkScratch) verify(items []Item, valid []bool, keyOf []int32, keys [
 			n++
 		}
 	}
-	cs.entries = entries[:n]
-	cs.bisect(items, cs.entries, valid)
+	cs.entries = cs.entries[:base+n]
 }
 
 // keyBatch collects up to four fresh keys and decodes them together
@@ -314,6 +403,20 @@ func (cs *chunkScratch) allValid(entries []entry, valid []bool) {
 // subgroup, and the sum vanishes with probability at most 2^-128 over the
 // choice of z. Signatures under the same key bytes share one A term.
 func (cs *chunkScratch) batchEquationHolds(items []Item, entries []entry) bool {
+	cs.terms(items, entries)
+	var negSumZS edwards25519.Scalar
+	negSumZS.Negate(&cs.sumZS)
+	var sum edwards.Point
+	sum.VarTimeMultiScalarBaseMultScratch(&cs.msm, &negSumZS, cs.scalarPtrs, cs.points)
+	// Drop the pointers into this chunk's entries and the batch's keys.
+	clear(cs.points)
+	return sum.IsSmallOrder()
+}
+
+// terms draws fresh coefficients z_i for entries and builds the equation's
+// terms but B's: cs.scalarPtrs and cs.points hold z_i with R_i and, one per
+// key, the sum of z_i k_i with A; cs.sumZS is sum z_i s_i.
+func (cs *chunkScratch) terms(items []Item, entries []entry) {
 	n := len(entries)
 	cs.zbytes = resize(cs.zbytes, 16*n)
 	zbytes := cs.zbytes
@@ -360,17 +463,10 @@ func (cs *chunkScratch) batchEquationHolds(items []Item, entries []entry) bool {
 		scalars = append(scalars, zk)
 		points = append(points, e.A)
 	}
-	var negSumZS edwards25519.Scalar
-	negSumZS.Negate(&sumZS)
-
+	cs.sumZS = sumZS
+	cs.points = points
 	cs.scalarPtrs = resize(cs.scalarPtrs, len(scalars))
-	scalarPtrs := cs.scalarPtrs
 	for i := range scalars {
-		scalarPtrs[i] = &scalars[i]
+		cs.scalarPtrs[i] = &scalars[i]
 	}
-	var sum edwards.Point
-	sum.VarTimeMultiScalarBaseMultScratch(&cs.msm, &negSumZS, scalarPtrs, points)
-	// Drop the pointers into this chunk's entries and the batch's keys.
-	clear(points)
-	return sum.IsSmallOrder()
 }

@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"filippo.io/edwards25519"
+
 	"github.com/ronkms/ronkms/internal/edverify"
 	"github.com/ronkms/ronkms/internal/edwards"
 )
@@ -112,7 +114,13 @@ type scratch struct {
 	keys     []batchKey
 	keyOf    []int32 // per item: index in keys, or -1 (screened out)
 
-	chunks []chunkScratch // per chunk
+	chunks []chunkScratch // per worker
+
+	// The parallel equation's terms, gathered from the chunks, and the
+	// chunks' multiplication memories (scratch.equationHolds).
+	allScalars []*edwards25519.Scalar
+	allPoints  []*edwards.Point
+	msms       []*edwards.MSMScratch
 
 	// cache, if not nil, supplies decoded keys to screen; cacheHits
 	// counts the keys it supplied in the current call.

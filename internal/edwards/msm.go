@@ -40,7 +40,7 @@ func (v *Point) VarTimeMultiScalarBaseMultScratch(sc *MSMScratch, s *Scalar, sca
 
 // MSMScratch is the working memory of the multiscalar multiplications
 // (NAF digits, tables, buckets), for callers that run many of them: the
-// batch verifier keeps one per chunk. Without it every call allocates
+// batch verifier keeps one per worker. Without it every call allocates
 // about 1.5 KB per term, and in a service verifying tens of thousands of
 // signatures a second that garbage made the collector the largest source
 // of latency outliers. The zero value is ready to use; an MSMScratch must
@@ -55,6 +55,7 @@ type MSMScratch struct {
 	pbuckets []Point
 	vbuckets []vecPoint
 	filled   []bool
+	counts   []int32 // nonzero digits per window (the parallel split)
 }
 
 // grow returns s with length n, reusing its memory when it is large

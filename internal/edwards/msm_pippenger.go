@@ -50,38 +50,184 @@ func pippengerWindow(n int) uint {
 //     starting at the highest window that has a nonzero digit (128-bit
 //     scalars skip half of the windows entirely).
 func (v *Point) pippenger(sc *MSMScratch, s *Scalar, scalars []*Scalar, points []*Point, w uint) *Point {
-	n := len(points)
-	m := n
+	m := len(points)
 	if s != nil {
 		m++
 	}
-	digits, topWindow := pippengerDigits(sc, s, scalars, m, w)
+	nw := int((256 + w - 1) / w)
+	sc.digits = grow(sc.digits, nw*m)
+	topWindow := pippengerDigits(sc.digits, nil, s, scalars, 0, m, m, w)
 	if topWindow < 0 {
 		return v.SetIdentity()
 	}
-	if useVec {
-		return v.pippengerVec(sc, s != nil, points, digits, topWindow, m, w)
+	t := pippengerTerms(sc, s != nil, points, m, w)
+	t.convert(0, m)
+	acc, live := t.windows(sc, 0, topWindow)
+	if !live {
+		return v.SetIdentity()
 	}
-	sc.aff = grow(sc.aff, m)
-	aff := sc.aff
-	batchToAffineCached(aff[:n], points)
-	if s != nil {
-		aff[n] = bNaf[0]
-	}
+	return acc.toP3(v)
+}
 
+// pippengerDigits writes the signed radix-2^w digits of terms [lo, hi) of
+// the m terms (scalars, then s if not nil) into digits, window-major:
+// digits[j*m + i] is digit j of term i, so that each window's pass reads
+// memory in order. It adds to counts[j] (if counts is not nil) the number
+// of nonzero digits in window j, and returns the highest window with a
+// nonzero digit, or -1.
+func pippengerDigits(digits []int16, counts []int32, s *Scalar, scalars []*Scalar, lo, hi, m int, w uint) int {
+	nw := int((256 + w - 1) / w)
+	var buf [128]int16 // nw <= 128 for w >= 2
+	topWindow := -1
+	for i := lo; i < hi; i++ {
+		var x [5]uint64
+		if i < len(scalars) {
+			x = scalarWords(scalars[i])
+		} else {
+			x = scalarWords(s)
+		}
+		signedDigits(buf[:nw], &x, w)
+		for j := 0; j < nw; j++ {
+			digits[j*m+i] = buf[j]
+			if buf[j] != 0 {
+				topWindow = max(topWindow, j)
+				if counts != nil {
+					counts[j]++
+				}
+			}
+		}
+	}
+	return topWindow
+}
+
+// pipTerms is the shared, read-only data of one Pippenger multiplication
+// once prepared: the digits, and the terms in the form the bucket additions
+// take (affine cached form, or in lane form (vec.go, useVec) cached form
+// directly: one four-way product each, no shared inversion, since a lane
+// addition costs the same with any Z).
+type pipTerms struct {
+	points []*Point
+	withB  bool
+	digits []int16
+	aff    []affineCached
+	cached []vecCached
+	m      int
+	w      uint
+}
+
+// pippengerTerms sizes the term memory in sc for m terms.
+func pippengerTerms(sc *MSMScratch, withB bool, points []*Point, m int, w uint) *pipTerms {
+	t := &pipTerms{points: points, withB: withB, digits: sc.digits, m: m, w: w}
+	if useVec {
+		sc.cached = grow(sc.cached, m)
+		t.cached = sc.cached
+	} else {
+		sc.aff = grow(sc.aff, m)
+		t.aff = sc.aff
+	}
+	return t
+}
+
+// convert puts terms [lo, hi) into the form the bucket additions take.
+// Disjoint ranges may be converted concurrently (each range of points not
+// already affine costs one inversion in the generic form).
+func (t *pipTerms) convert(lo, hi int) {
+	n := len(t.points)
+	ph := min(hi, n)
+	if useVec {
+		var vp vecPoint
+		for i := lo; i < ph; i++ {
+			vecCache(&t.cached[i], vp.fromP3(t.points[i]))
+		}
+		if t.withB && hi > n {
+			t.cached[n] = vecBNaf[0]
+		}
+		return
+	}
+	if lo < ph {
+		batchToAffineCached(t.aff[lo:ph], t.points[lo:ph])
+	}
+	if t.withB && hi > n {
+		t.aff[n] = bNaf[0]
+	}
+}
+
+// pipAcc is a Pippenger accumulator in either form.
+type pipAcc struct {
+	p Point
+	v vecPoint
+}
+
+func (a *pipAcc) toP3(out *Point) *Point {
+	if useVec {
+		return a.v.toP3(out)
+	}
+	return out.Set(&a.p)
+}
+
+// windows returns the sum over the windows j in [lo, hi] of
+// [2^(w (j - lo))] W_j, where W_j is the sum of digit j of each term times
+// the term, and whether it is live (false: the identity, no nonzero digit in
+// the range), with sc's buckets as memory.
+func (t *pipTerms) windows(sc *MSMScratch, lo, hi int) (acc pipAcc, live bool) {
+	if useVec {
+		live = windowsVec(sc, &acc.v, t.cached, t.digits, t.m, t.w, lo, hi)
+	} else {
+		live = windowsGeneric(sc, &acc.p, t.aff, t.digits, t.m, t.w, lo, hi)
+	}
+	return acc, live
+}
+
+// double sets a to [2^k] a.
+func (a *pipAcc) double(k uint) {
+	if k == 0 {
+		return
+	}
+	if useVec {
+		for range k {
+			vecDouble(&a.v, &a.v)
+		}
+		return
+	}
+	var pp projP2
+	var r projP1xP1
+	pp.fromP3(&a.p)
+	for range k - 1 {
+		r.double(&pp)
+		pp.fromP1xP1(&r)
+	}
+	r.double(&pp)
+	a.p.fromP1xP1(&r)
+}
+
+// add sets a = a + b.
+func (a *pipAcc) add(b *pipAcc) {
+	if useVec {
+		var c vecCached
+		vecCache(&c, &b.v)
+		vecAdd(&a.v, &a.v, &c, 0)
+		return
+	}
+	var c projCached
+	var r projP1xP1
+	c.fromP3(&b.p)
+	r.add(&a.p, &c)
+	a.p.fromP1xP1(&r)
+}
+
+func windowsGeneric(sc *MSMScratch, acc *Point, aff []affineCached, digits []int16, m int, w uint, lo, hi int) bool {
 	nb := 1 << (w - 1)
 	sc.pbuckets = grow(sc.pbuckets, nb)
 	sc.filled = grow(sc.filled, nb)
 	buckets, filled := sc.pbuckets, sc.filled
 
-	var acc Point
 	var r projP1xP1
 	var pp projP2
 	var c projCached
 	accLive := false
-	for j := topWindow; j >= 0; j-- {
+	for j := hi; j >= lo; j-- {
 		if accLive {
-			pp.fromP3(&acc)
+			pp.fromP3(acc)
 			for k := uint(0); k < w-1; k++ {
 				r.double(&pp)
 				pp.fromP1xP1(&r)
@@ -144,74 +290,32 @@ func (v *Point) pippenger(sc *MSMScratch, s *Scalar, scalars []*Scalar, points [
 		if sumLive {
 			if accLive {
 				c.fromP3(&sum)
-				r.add(&acc, &c)
+				r.add(acc, &c)
 				acc.fromP1xP1(&r)
 			} else {
-				acc = sum
+				*acc = sum
 				accLive = true
 			}
 		}
 	}
-	if !accLive {
-		return v.SetIdentity()
-	}
-	return v.Set(&acc)
+	return accLive
 }
 
-// pippengerDigits returns the signed radix-2^w digits of the m terms
-// (scalars, then s if not nil), window-major: digits[j*m + i] is digit j of
-// term i, so that each window's pass reads memory in order. It also returns
-// the highest window with a nonzero digit, or -1.
-func pippengerDigits(sc *MSMScratch, s *Scalar, scalars []*Scalar, m int, w uint) ([]int16, int) {
-	nw := int((256 + w - 1) / w)
-	sc.digits = grow(sc.digits, nw*m)
-	digits := sc.digits // every digit is written below
-	var buf [128]int16  // nw <= 128 for w >= 2
-	topWindow := -1
-	for i := 0; i < m; i++ {
-		var x [5]uint64
-		if i < len(scalars) {
-			x = scalarWords(scalars[i])
-		} else {
-			x = scalarWords(s)
-		}
-		signedDigits(buf[:nw], &x, w)
-		for j := 0; j < nw; j++ {
-			digits[j*m+i] = buf[j]
-			if buf[j] != 0 && j > topWindow {
-				topWindow = j
-			}
-		}
-	}
-	return digits, topWindow
-}
-
-// pippengerVec is pippenger in lane form (vec.go): the same digits, buckets
-// and running sums. The terms go into cached form directly (one four-way
-// product each, no shared inversion: a lane addition costs the same with
-// any Z), and a bucket's first point is copied in with fromCached.
-func (v *Point) pippengerVec(sc *MSMScratch, withB bool, points []*Point, digits []int16, topWindow, m int, w uint) *Point {
-	sc.cached = grow(sc.cached, m)
-	cached := sc.cached
-	var vp vecPoint
-	for i, p := range points {
-		vecCache(&cached[i], vp.fromP3(p))
-	}
-	if withB {
-		cached[len(points)] = vecBNaf[0]
-	}
-
+// windowsVec is windowsGeneric in lane form (vec.go): the same digits,
+// buckets and running sums, a bucket's first point copied in with
+// fromCached.
+func windowsVec(sc *MSMScratch, acc *vecPoint, cached []vecCached, digits []int16, m int, w uint, lo, hi int) bool {
 	nb := 1 << (w - 1)
 	sc.vbuckets = grow(sc.vbuckets, nb)
 	sc.filled = grow(sc.filled, nb)
 	buckets, filled := sc.vbuckets, sc.filled
-	var acc, running, sum vecPoint
+	var running, sum vecPoint
 	var c vecCached
 	accLive := false
-	for j := topWindow; j >= 0; j-- {
+	for j := hi; j >= lo; j-- {
 		if accLive {
 			for k := uint(0); k < w; k++ {
-				vecDouble(&acc, &acc)
+				vecDouble(acc, acc)
 			}
 		}
 
@@ -248,13 +352,10 @@ func (v *Point) pippengerVec(sc *MSMScratch, withB bool, points []*Point, digits
 			}
 		}
 		if sumLive {
-			vecAccumulate(&acc, &accLive, &sum, &c)
+			vecAccumulate(acc, &accLive, &sum, &c)
 		}
 	}
-	if !accLive {
-		return v.SetIdentity()
-	}
-	return acc.toP3(v)
+	return accLive
 }
 
 // vecAccumulate adds p to dst, or copies it there if dst is not live yet

@@ -148,3 +148,96 @@ func TestMSMEdgeCases(t *testing.T) {
 	}()
 	new(Point).VarTimeMultiScalarMult(make([]*edwards25519.Scalar, 1), nil)
 }
+
+// TestMSMParallel compares the parallel multiplication with the expected
+// sums at sizes around the Pippenger threshold, with 1 to 4 scratches
+// reused dirty across calls, with and without the base term, and with
+// scalars of only 128 bits (whose upper windows are empty) or all zero.
+func TestMSMParallel(t *testing.T) {
+	rng := newRand(t)
+	pool := msmPool(t, rng)
+	sizes := []int{0, 1, pippengerThreshold - 1, pippengerThreshold, 150, 513}
+	if testing.Short() {
+		sizes = []int{0, pippengerThreshold - 1, pippengerThreshold, 200}
+	}
+	scs := []*MSMScratch{new(MSMScratch), new(MSMScratch), new(MSMScratch), new(MSMScratch)}
+	zero := edwards25519.NewScalar()
+	for _, n := range sizes {
+		in := newMSMInput(t, rng, pool, n)
+		short := make([]*edwards25519.Scalar, n)
+		zs := make([]*edwards25519.Scalar, n)
+		for i := range short {
+			short[i] = scalarOfBits(rng, 128)
+			zs[i] = zero
+		}
+		wantShort := new(edwards25519.Point).VarTimeMultiScalarMult(short, in.fPoints)
+		for parts := 1; parts <= len(scs); parts++ {
+			name := fmt.Sprintf("n=%d parts=%d", n, parts)
+			samePoint(t, name, new(Point).VarTimeMultiScalarBaseMultParallel(scs[:parts], nil, in.scalars, in.points), in.wantSum)
+			samePoint(t, name+" with base", new(Point).VarTimeMultiScalarBaseMultParallel(scs[:parts], in.baseS, in.scalars, in.points), in.wantBase)
+			samePoint(t, name+" 128-bit scalars", new(Point).VarTimeMultiScalarBaseMultParallel(scs[:parts], nil, short, in.points), wantShort)
+			if !new(Point).VarTimeMultiScalarBaseMultParallel(scs[:parts], nil, zs, in.points).IsIdentity() {
+				t.Fatalf("%s: zero scalars", name)
+			}
+		}
+	}
+}
+
+// TestWindowRanges checks the split of the windows: contiguous ranges
+// covering every window, no more than asked for, and no range costlier
+// than the best split found by trying every pair of cuts.
+func TestWindowRanges(t *testing.T) {
+	rng := newRand(t)
+	const w = 7
+	for trial := range 200 {
+		nw := 1 + rng.IntN(37)
+		counts := make([]int32, nw)
+		for j := range counts {
+			if rng.IntN(4) > 0 {
+				counts[j] = int32(rng.IntN(1200))
+			}
+		}
+		for parts := 1; parts <= 3; parts++ {
+			starts := windowRanges(counts, w, parts)
+			if starts[0] != 0 || starts[len(starts)-1] != nw || len(starts)-1 > parts {
+				t.Fatalf("trial %d parts %d: starts %v for %d windows", trial, parts, starts, nw)
+			}
+			got := int64(0)
+			for r := 0; r+1 < len(starts); r++ {
+				if starts[r] >= starts[r+1] {
+					t.Fatalf("trial %d: empty or unordered range in %v", trial, starts)
+				}
+				got = max(got, rangeCost(counts, w, starts[r], starts[r+1]-1))
+			}
+			if best := bestSplitCost(counts, w, parts); got != best {
+				t.Fatalf("trial %d parts %d: largest range costs %d, best split %d", trial, parts, got, best)
+			}
+		}
+	}
+}
+
+// rangeCost is windowRanges's cost of the windows [lo, hi], written out.
+func rangeCost(counts []int32, w uint, lo, hi int) int64 {
+	agg := int64(12)
+	if useVec {
+		agg = 21
+	}
+	c := 7 * int64(w) * int64(hi)
+	for j := lo; j <= hi; j++ {
+		c += 7*int64(counts[j]) + agg*(int64(1)<<(w-1))
+	}
+	return c
+}
+
+// bestSplitCost tries every split into at most parts (up to 3) ranges.
+func bestSplitCost(counts []int32, w uint, parts int) int64 {
+	nw := len(counts)
+	best := rangeCost(counts, w, 0, nw-1)
+	for a := 1; a < nw && parts >= 2; a++ {
+		best = min(best, max(rangeCost(counts, w, 0, a-1), rangeCost(counts, w, a, nw-1)))
+		for b := a + 1; b < nw && parts >= 3; b++ {
+			best = min(best, max(rangeCost(counts, w, 0, a-1), rangeCost(counts, w, a, b-1), rangeCost(counts, w, b, nw-1)))
+		}
+	}
+	return best
+}
