@@ -5,7 +5,7 @@ GO       ?= go
 PKGS     ?= ./...
 FUZZTIME ?= 10s
 
-.PHONY: all test vet unit race purego stdlib-tests bench-smoke bench bench-go fuzz fuzz-long fmt-check tidy-check asm generate gen-check help
+.PHONY: all test vet unit race purego no-ifma stdlib-tests bench-smoke bench bench-go fuzz fuzz-long fmt-check tidy-check asm generate gen-check help
 
 all: test
 
@@ -19,8 +19,8 @@ help:
 
 # The test command of the README and of CI. It ends with one line saying
 # what passed; any failure stops it with the failing output.
-test: vet unit race purego stdlib-tests bench-smoke bench-peers-test oracle-test
-	@echo "make test: passed: vet (default and purego), unit tests, -race -short, purego, Go's crypto/ed25519 tests on our package, every benchmark once, the peer harness, the oracle tests$$(pkg-config --exists libsodium 2>/dev/null || echo ' (libsodium oracle skipped)')"
+test: vet unit race purego no-ifma stdlib-tests bench-smoke bench-peers-test oracle-test
+	@echo "make test: passed: vet (default and purego), unit tests, -race -short, purego, the AVX2 path with IFMA off, Go's crypto/ed25519 tests on our package, every benchmark once, the peer harness, the oracle tests$$(pkg-config --exists libsodium 2>/dev/null || echo ' (libsodium oracle skipped)')"
 
 vet:
 	$(GO) vet $(PKGS)
@@ -37,6 +37,12 @@ race:
 # The generic code paths, as on non-amd64 machines.
 purego:
 	$(GO) test -count=1 -tags purego $(PKGS)
+
+# The packages with assembly, on the AVX2 path (AVX-512 IFMA switched off),
+# which CPUs without IFMA run. GODEBUG goes to the test binaries only, never
+# to the go command (see scripts/test-no-ifma.sh).
+no-ifma:
+	bash scripts/test-no-ifma.sh
 
 # Go's own crypto/ed25519 tests, run against our package.
 stdlib-tests:

@@ -18,7 +18,9 @@
 //	                       keep values in vector registers across several
 //	                       operations: the point layer's IFMA routines;
 //	                       its Multiply, Square, SquareN and Pow22523 run
-//	                       four lanes at once with IFMA without transposing
+//	                       four lanes at once with IFMA or AVX2 without
+//	                       transposing (AVX2 SquareN stays in radix 2^25.5
+//	                       between squarings)
 //
 // # Constant time
 //
@@ -41,8 +43,8 @@
 //	bmi2adx      MULX scalar Multiply, Square and SquareN (needs BMI2 and
 //	             ADX, cpufeat.BMI2ADX), computing exactly the generic limbs;
 //	             Multiply4/Square4 are four of those calls.
-//	avx2         Multiply4 and Square4 four lanes at once, radix 2^25.5
-//	             inside, VPMULUDQ (cpufeat.AVX2).
+//	avx2         Multiply4, Square4 and the Lanes routines four lanes at
+//	             once, radix 2^25.5 inside, VPMULUDQ (cpufeat.AVX2).
 //	avx512ifma   Multiply4 and Square4 four lanes at once in radix 2^51
 //	             with VPMADD52LUQ/HUQ on 256-bit vectors
 //	             (cpufeat.AVX512IFMA: AVX512F, AVX512VL, AVX512IFMA).

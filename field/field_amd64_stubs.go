@@ -68,3 +68,19 @@ func mulLanesIFMA(out *Lanes, a *Lanes, b *Lanes)
 //
 //go:noescape
 func squareNLanesIFMA(out *Lanes, a *Lanes, n int)
+
+// mulLanesAVX2 sets out[.][e] = a[.][e]·b[.][e], e = 0..3: four products in
+// lane layout with AVX2 (radix 2^25.5 inside, as mul4AVX2). All inputs are
+// read before out is written, so out may alias a or b. Requires AVX2.
+// Constant time.
+//
+//go:noescape
+func mulLanesAVX2(out *Lanes, a *Lanes, b *Lanes)
+
+// squareNLanesAVX2 sets each lane of out to the lane of a raised to 2^n, for
+// n >= 1, with AVX2 (radix 2^25.5, as square4AVX2), keeping the values in
+// radix 2^25.5 between squarings. out may alias a. Requires AVX2.
+// Constant time (the loop count n is public).
+//
+//go:noescape
+func squareNLanesAVX2(out *Lanes, a *Lanes, n int)

@@ -67,6 +67,17 @@ func TestBackendSelected(t *testing.T) {
 	if flags == nil {
 		t.Skip("no flags line in /proc/cpuinfo")
 	}
+	// GODEBUG=cpu.<feature>=off (or cpu.all=off) switches a feature off in
+	// golang.org/x/sys/cpu, as the no-ifma tests do.
+	for _, opt := range strings.Split(os.Getenv("GODEBUG"), ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(opt), "=")
+		if f, ok := strings.CutPrefix(k, "cpu."); ok && v == "off" {
+			if f == "all" {
+				clear(flags)
+			}
+			delete(flags, f)
+		}
+	}
 	if want := flags["bmi2"] && flags["adx"]; useBMI2ADX != want {
 		t.Errorf("useBMI2ADX = %v, /proc/cpuinfo says %v", useBMI2ADX, want)
 	}

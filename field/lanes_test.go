@@ -8,8 +8,8 @@ import (
 )
 
 // Tests of the Lanes arithmetic on every backend of this CPU: the exported
-// methods (the IFMA assembly on the avx512ifma backend, the twins
-// elsewhere) against the twins called directly and against
+// methods (the IFMA assembly on the avx512ifma backend, the AVX2 assembly
+// on the avx2 backend, the twins elsewhere) against the twins called directly and against
 // filippo.io/edwards25519/field, lane by lane, over edge-weighted inputs
 // (randElement: limbs 0, 1, 2^51-19, 2^51-1, 2^52-1, values p-1, p, p+1,
 // 2^255-1 and random), with every aliasing of the output.

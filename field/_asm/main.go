@@ -400,6 +400,14 @@ func avxSplit(src [5]VecPhysical, dst, dst19 func(int) Mem, m26, c19, t VecPhysi
 // h_2k < 2^26 and h_2k+1 < 2^25 except h1 < 2^25 + 2^15, so the output limbs
 // are below 2^51 + 2^41.
 func avxCarry(h []VecPhysical, m26, m25, t, t2 VecPhysical) {
+	avxCarryLimbs(h, m26, m25, t, t2)
+	avxRecombine(h, t)
+}
+
+// avxCarryLimbs is avxCarry without the recombination: it leaves the ten
+// limbs h_2k < 2^26, h_2k+1 < 2^25 (h1 < 2^25 + 2^15), all below 2^26, so
+// they can be the inputs of the next product as they are.
+func avxCarryLimbs(h []VecPhysical, m26, m25, t, t2 VecPhysical) {
 	carry := func(i int) {
 		if i%2 == 0 {
 			VPSRLQ(U8(26), h[i], t)
@@ -429,6 +437,11 @@ func avxCarry(h []VecPhysical, m26, m25, t, t2 VecPhysical) {
 	VPSLLQ(U8(4), t, t2)
 	VPADDQ(t2, h[0], h[0])
 	carry(0)
+}
+
+// avxRecombine turns the ten reduced limbs h (avxCarryLimbs) into five
+// 51-bit limbs, left in h[0], h[2], ..., h[8].
+func avxRecombine(h []VecPhysical, t VecPhysical) {
 	Comment("recombine: L_k = h_2k + h_2k+1 << 26")
 	for k := 0; k < 5; k++ {
 		VPSLLQ(U8(26), h[2*k+1], t)
@@ -469,6 +482,42 @@ func mul4AVX2() {
 	transposeIn(pb, five(0), Y10, Y11)
 	avxSplit(five(0), G, G19, m26, c19, Y10)
 
+	avxMulRows(F, G, G19)
+	VPBROADCASTQ(constMask25, Y15)
+	avxCarry(ymm[0:10], m26, Y15, Y10, Y11)
+	out := Load(Param("out"), GP64())
+	transposeOut(out, [5]VecPhysical{Y0, Y2, Y4, Y6, Y8}, Y10, Y11)
+	VZEROUPPER()
+	RET()
+}
+
+func square4AVX2() {
+	TEXT("square4AVX2", 0, "func(out, a *[4]Element)")
+	Pragma("noescape")
+	Doc("square4AVX2 sets out[i] = a[i]·a[i], i = 0..3, with AVX2 like mul4AVX2,",
+		"computing each cross product once (55 products instead of 100).",
+		"Requires AVX2. Constant time.")
+	frame := AllocLocal(20 * 32)
+	F, F19 := stackVecs(frame, 0), stackVecs(frame, 10)
+	pa := Load(Param("a"), GP64())
+	m26, c19 := Y14, Y15
+	VPBROADCASTQ(constMask26, m26)
+	VPBROADCASTQ(const19, c19)
+	transposeIn(pa, five(0), Y10, Y11)
+	avxSplit(five(0), F, F19, m26, c19, Y10)
+
+	avxSquareRows(F, F19)
+	VPBROADCASTQ(constMask25, Y15)
+	avxCarry(ymm[0:10], m26, Y15, Y10, Y11)
+	out := Load(Param("out"), GP64())
+	transposeOut(out, [5]VecPhysical{Y0, Y2, Y4, Y6, Y8}, Y10, Y11)
+	VZEROUPPER()
+	RET()
+}
+
+// avxMulRows computes the ten column sums of f·g into Y0-Y9 from the
+// limbs F(0..9), G(0..9) and 19·G(1..9) in memory, with Y10-Y12 as scratch.
+func avxMulRows(F, G, G19 func(int) Mem) {
 	h := ymm[0:10]
 	f, f2, tmp := Y10, Y11, Y12
 	for i := 0; i < 10; i++ {
@@ -495,29 +544,12 @@ func mul4AVX2() {
 			}
 		}
 	}
-	VPBROADCASTQ(constMask25, Y15)
-	avxCarry(h, m26, Y15, Y10, Y11)
-	out := Load(Param("out"), GP64())
-	transposeOut(out, [5]VecPhysical{Y0, Y2, Y4, Y6, Y8}, Y10, Y11)
-	VZEROUPPER()
-	RET()
 }
 
-func square4AVX2() {
-	TEXT("square4AVX2", 0, "func(out, a *[4]Element)")
-	Pragma("noescape")
-	Doc("square4AVX2 sets out[i] = a[i]·a[i], i = 0..3, with AVX2 like mul4AVX2,",
-		"computing each cross product once (55 products instead of 100).",
-		"Requires AVX2. Constant time.")
-	frame := AllocLocal(20 * 32)
-	F, F19 := stackVecs(frame, 0), stackVecs(frame, 10)
-	pa := Load(Param("a"), GP64())
-	m26, c19 := Y14, Y15
-	VPBROADCASTQ(constMask26, m26)
-	VPBROADCASTQ(const19, c19)
-	transposeIn(pa, five(0), Y10, Y11)
-	avxSplit(five(0), F, F19, m26, c19, Y10)
-
+// avxSquareRows computes the ten column sums of f·f into Y0-Y9 from the
+// limbs F(0..9) and 19·F(1..9) in memory, each cross product once, with
+// Y10-Y13 as scratch.
+func avxSquareRows(F, F19 func(int) Mem) {
 	h := ymm[0:10]
 	f, f2, f4, tmp := Y10, Y11, Y12, Y13
 	var started [10]bool
@@ -560,12 +592,6 @@ func square4AVX2() {
 			acc(g, mult, (i+j)%10)
 		}
 	}
-	VPBROADCASTQ(constMask25, Y15)
-	avxCarry(h, m26, Y15, Y10, Y11)
-	out := Load(Param("out"), GP64())
-	transposeOut(out, [5]VecPhysical{Y0, Y2, Y4, Y6, Y8}, Y10, Y11)
-	VZEROUPPER()
-	RET()
 }
 
 // ---------------------------------------------------------------------------

@@ -8,8 +8,16 @@ import "github.com/ronkms/ronkms/field"
 // about 250 dependent squarings, nearly all of its time. The exponentiations
 // of independent decodings run in the four lanes of field.Lanes
 // (Lanes.Pow22523: with AVX-512 IFMA, four squarings cost little more than
-// one scalar squaring), while the few multiplications before and after stay
-// scalar. The results are those of SetBytes, decoding by decoding.
+// one scalar squaring; with AVX2 about as much as two), while the few
+// multiplications before and after stay scalar. The results are those of
+// SetBytes, decoding by decoding.
+
+// useLanePow selects the four-way exponentiations of DecodeFour and
+// VarTimeTorsionFreeFour: on where the field runs Lanes in assembly
+// (AVX-512 IFMA, or AVX2 in radix 2^25.5), off where Lanes would be four
+// scalar exponentiations anyway (purego, other architectures). Set once
+// from the field's backend; tests turn it off and on.
+var useLanePow = field.Backend() == "avx512ifma" || field.Backend() == "avx2"
 
 // DecodeFour decodes enc[i] into out[i] for i = 0..3 with exactly the
 // results of out[i].SetBytes(enc[i]): ok[i] is false where SetBytes returns
@@ -18,10 +26,9 @@ import "github.com/ronkms/ronkms/field"
 // than four points are decoded by leaving the other entries nil (their lanes
 // compute a dummy value). Variable-time: decoding inputs are public.
 //
-// Where the lane form is not in use (useVec off: no AVX-512 IFMA), it is
-// SetBytes four times.
+// Where Lanes has no assembly (useLanePow off), it is SetBytes four times.
 func DecodeFour(out *[4]Point, enc *[4][]byte) (canonical, ok [4]bool) {
-	if !useVec {
+	if !useLanePow {
 		for i := range out {
 			c, err := out[i].SetBytes(enc[i])
 			canonical[i], ok[i] = c, err == nil

@@ -15,13 +15,13 @@ import (
 // by decoding, with the lane form (assembly with AVX-512 IFMA, the generic
 // twins elsewhere) and without.
 
-// onBothDecodeForms runs f with useVec off and on.
+// onBothDecodeForms runs f with useLanePow off and on.
 func onBothDecodeForms(t *testing.T, f func(t *testing.T)) {
-	saved := useVec
-	defer func() { useVec = saved }()
+	saved := useLanePow
+	defer func() { useLanePow = saved }()
 	for _, on := range []bool{false, true} {
-		useVec = on
-		t.Run(fmt.Sprintf("useVec=%v", on), f)
+		useLanePow = on
+		t.Run(fmt.Sprintf("useLanePow=%v", on), f)
 	}
 }
 
@@ -190,10 +190,10 @@ func FuzzDecodeFour(f *testing.F) {
 			lo, hi := min(32*i, len(data)), min(32*i+32, len(data))
 			enc[i] = data[lo:hi]
 		}
-		saved := useVec
-		defer func() { useVec = saved }()
+		saved := useLanePow
+		defer func() { useLanePow = saved }()
 		for _, on := range []bool{false, true} {
-			useVec = on
+			useLanePow = on
 			checkDecodeFour(t, enc)
 		}
 	})

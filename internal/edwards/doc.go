@@ -67,8 +67,8 @@
 // they do not depend on the field's limb layout. tables.go unpacks them into
 // field elements, and into lane form, once, at package initialization
 // (about 10 us); nothing writes them afterwards. The only other
-// package-level variables are the CPU-derived switches feVec4, useVec and
-// vecAsm, which only tests write.
+// package-level variables are the CPU-derived switches feVec4, useVec,
+// vecAsm and useLanePow, which only tests write.
 //
 // BENCHMARKS.md records the measurements behind the design choices.
 package edwards

@@ -97,13 +97,13 @@ func (v *Point) VarTimeIsTorsionFree() bool {
 // VarTimeTorsionFreeFour reports pts[i].VarTimeIsTorsionFree() in ok[i] for
 // each non-nil pts[i], with exactly its results; ok[i] is false for a nil
 // pts[i] (an unused lane). The two exponentiations of the four tests share
-// two four-lane exponentiations (field.Lanes.Pow22523) where the lane form
-// is in use (AVX-512 IFMA), and the multiplications around them run four at
-// a time (feMul4): about 0.63 exponentiations' time per point, against 2.2
-// for VarTimeIsTorsionFree. Elsewhere it is VarTimeIsTorsionFree four
-// times. Variable-time.
+// two four-lane exponentiations (field.Lanes.Pow22523) where Lanes runs in
+// assembly (useLanePow: AVX-512 IFMA or AVX2), and the multiplications
+// around them run four at a time (feMul4): with IFMA about 0.63
+// exponentiations' time per point, against 2.2 for VarTimeIsTorsionFree.
+// Elsewhere it is VarTimeIsTorsionFree four times. Variable-time.
 func VarTimeTorsionFreeFour(pts *[4]*Point) (ok [4]bool) {
-	if !useVec {
+	if !useLanePow {
 		for i, p := range pts {
 			if p != nil {
 				ok[i] = p.VarTimeIsTorsionFree()

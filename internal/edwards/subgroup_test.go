@@ -503,10 +503,10 @@ func FuzzTorsionFree(f *testing.F) {
 			}
 			pts[i] = p
 		}
-		saved := useVec
-		defer func() { useVec = saved }()
+		saved := useLanePow
+		defer func() { useLanePow = saved }()
 		for _, on := range []bool{false, true} {
-			useVec = on
+			useLanePow = on
 			checkFour(t, pts)
 		}
 	})
