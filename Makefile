@@ -5,7 +5,7 @@ GO       ?= go
 PKGS     ?= ./...
 FUZZTIME ?= 10s
 
-.PHONY: all test vet unit race purego no-ifma stdlib-tests bench-smoke bench bench-go fuzz fuzz-long fmt-check tidy-check asm generate gen-check help
+.PHONY: all test vet unit race purego no-ifma stdlib-tests bench-smoke bench-backends-smoke bench bench-backends bench-go fuzz fuzz-long fmt-check tidy-check asm generate gen-check help
 
 all: test
 
@@ -14,13 +14,14 @@ help:
 	@echo "make test         vet, unit tests, -race, -tags purego, Go's own crypto/ed25519 tests, benchmark smoke run, oracle tests"
 	@echo "make fuzz         every native fuzz target for FUZZTIME ($(FUZZTIME)) each"
 	@echo "make fuzz-long    the verdict-critical fuzz targets for FUZZTIME_LONG ($(FUZZTIME_LONG)) each"
+	@echo "make bench-backends  the same benchmarks on every backend this machine runs (IFMA, AVX2, MULX, purego), one benchstat table"
 	@echo "make bench-go     go test benchmarks (-count 6) for benchstat"
 	@echo "make generate     regenerate field assembly (avo) and point tables; make gen-check fails on drift"
 
 # The test command of the README and of CI. It ends with one line saying
 # what passed; any failure stops it with the failing output.
-test: vet unit race purego no-ifma stdlib-tests bench-smoke bench-peers-test oracle-test
-	@echo "make test: passed: vet (default and purego), unit tests, -race -short, purego, the AVX2 path with IFMA off, Go's crypto/ed25519 tests on our package, every benchmark once, the peer harness, the oracle tests$$(pkg-config --exists libsodium 2>/dev/null || echo ' (libsodium oracle skipped)')"
+test: vet unit race purego no-ifma stdlib-tests bench-smoke bench-backends-smoke bench-peers-test oracle-test
+	@echo "make test: passed: vet (default and purego), unit tests, -race -short, purego, the AVX2 path with IFMA off, Go's crypto/ed25519 tests on our package, every benchmark once, the backend table, the peer harness, the oracle tests$$(pkg-config --exists libsodium 2>/dev/null || echo ' (libsodium oracle skipped)')"
 
 vet:
 	$(GO) vet $(PKGS)
@@ -58,6 +59,14 @@ bench-smoke:
 
 bench:
 	$(GO) run ./cmd/ronkms bench
+
+# Every backend this machine can run, side by side (scripts/bench-backends.sh:
+# COUNT, BENCHTIME, OUT). bench-backends-smoke is its one-run check in make test.
+bench-backends:
+	bash scripts/bench-backends.sh
+
+bench-backends-smoke:
+	@d=$$(mktemp -d); SMOKE=1 OUT=$$d bash scripts/bench-backends.sh >/dev/null; rc=$$?; rm -rf $$d; exit $$rc
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -count 6 -timeout 60m .
