@@ -47,6 +47,9 @@ var const4p0, const4p1, constCacheMul, constCachedIdentity Mem
 // p = 2^255 - 19; 4p in radix 2^51: limb 0 = 2^53 - 76, limbs 1-4 = 2^53 - 4.
 func pointConstants() {
 	constMask51 = ConstData("mask51", U64(mask51))
+	constMask26 = ConstData("mask26", U64(1<<26-1))
+	constMask25 = ConstData("mask25", U64(1<<25-1))
+	const19 = ConstData("c19", U64(19))
 	const4p0 = ConstData("fourP0", U64(1<<53-76))
 	const4p1 = ConstData("fourP1", U64(1<<53-4))
 
@@ -87,6 +90,7 @@ func pointRoutines() {
 	vecAdd()
 	vecCache()
 	vecLookup8()
+	pointRoutinesAVX2()
 }
 
 // loadLanes loads the five limb vectors at p (field.Lanes layout) into dst.

@@ -2,37 +2,50 @@
 
 package edwards
 
-// The lane routines run in assembly (vec_amd64.s) with AVX-512 IFMA and on
-// their generic twins (vec.go) otherwise. The branch is on a CPU flag.
+// The lane routines run in assembly (vec_amd64.s) with AVX-512 IFMA or
+// AVX2, and on their generic twins (vec.go) otherwise. The branch is on
+// vecImpl, set from CPU flags.
 
 func vecDouble(out, p *vecPoint) {
-	if vecAsm {
+	switch vecImpl {
+	case vecImplIFMA:
 		vecDoubleIFMA(out, p)
-		return
+	case vecImplAVX2:
+		vecDoubleAVX2(out, p)
+	default:
+		vecDoubleGeneric(out, p)
 	}
-	vecDoubleGeneric(out, p)
 }
 
 func vecAdd(out, p *vecPoint, q *vecCached, neg uint64) {
-	if vecAsm {
+	switch vecImpl {
+	case vecImplIFMA:
 		vecAddIFMA(out, p, q, neg)
-		return
+	case vecImplAVX2:
+		vecAddAVX2(out, p, q, neg)
+	default:
+		vecAddGeneric(out, p, q, neg)
 	}
-	vecAddGeneric(out, p, q, neg)
 }
 
 func vecCache(out *vecCached, p *vecPoint) {
-	if vecAsm {
+	switch vecImpl {
+	case vecImplIFMA:
 		vecCacheIFMA(out, p)
-		return
+	case vecImplAVX2:
+		vecCacheAVX2(out, p)
+	default:
+		vecCacheGeneric(out, p)
 	}
-	vecCacheGeneric(out, p)
 }
 
 func vecLookup8(out *vecCached, row *vecTable8, idx uint64) {
-	if vecAsm {
+	switch vecImpl {
+	case vecImplIFMA:
 		vecLookup8IFMA(out, row, idx)
-		return
+	case vecImplAVX2:
+		vecLookup8AVX2(out, row, idx)
+	default:
+		vecLookup8Generic(out, row, idx)
 	}
-	vecLookup8Generic(out, row, idx)
 }

@@ -32,3 +32,31 @@ func vecCacheIFMA(out *vecCached, p *vecPoint)
 //
 //go:noescape
 func vecLookup8IFMA(out *vecCached, row *vecTable8, idx uint64)
+
+// vecDoubleAVX2 sets out = [2]p with AVX2 (see vecDoubleGeneric). out and p
+// may alias. Requires AVX2. Constant time.
+//
+//go:noescape
+func vecDoubleAVX2(out *vecPoint, p *vecPoint)
+
+// vecAddAVX2 sets out = p + q, or p - q if neg = 1 (neg must be 0 or 1), with
+// AVX2 (see vecAddGeneric). out and p may alias. Requires AVX2. Constant
+// time, in neg too: -q is always computed and kept or not under a mask
+// vector computed arithmetically from neg.
+//
+//go:noescape
+func vecAddAVX2(out *vecPoint, p *vecPoint, q *vecCached, neg uint64)
+
+// vecCacheAVX2 sets out to the cached form (Y-X, Y+X, 2Z, 2dT) of p with
+// AVX2: one four-way product by (1, 1, 2, 2d). Requires AVX2. Constant time.
+//
+//go:noescape
+func vecCacheAVX2(out *vecCached, p *vecPoint)
+
+// vecLookup8AVX2 sets out to row[idx-1], or to the identity if idx = 0, for a
+// secret idx in [0, 8], in constant time: all eight entries are loaded, and
+// each is kept or not under a mask vector computed arithmetically as
+// -(((idx xor j) - 1) >> 63). Requires AVX2.
+//
+//go:noescape
+func vecLookup8AVX2(out *vecCached, row *vecTable8, idx uint64)

@@ -5,6 +5,7 @@ import (
 
 	"filippo.io/edwards25519"
 	"github.com/ronkms/ronkms/field"
+	"github.com/ronkms/ronkms/internal/cpufeat"
 )
 
 // The lane routines are checked three ways: against their generic twins
@@ -84,7 +85,35 @@ func vecOps(t testing.TB, p, q *Point) {
 	samePoint(t, "double aliased", alias.toP3(new(Point)), new(edwards25519.Point).Add(fp, fp))
 }
 
-func TestVecOps(t *testing.T) {
+// vecImpls lists the lane routine implementations this build can run on
+// this CPU (the generic twins always).
+func vecImpls() []int {
+	impls := []int{vecImplGeneric}
+	if cpufeat.AVX512IFMA {
+		impls = append(impls, vecImplIFMA)
+	}
+	if cpufeat.AVX2 {
+		impls = append(impls, vecImplAVX2)
+	}
+	return impls
+}
+
+var vecImplNames = map[int]string{vecImplGeneric: "generic", vecImplIFMA: "ifma", vecImplAVX2: "avx2"}
+
+// onEveryVecImpl runs f with vecImpl set to each implementation of
+// vecImpls, restoring it afterwards.
+func onEveryVecImpl(t *testing.T, f func(t *testing.T)) {
+	saved := vecImpl
+	defer func() { vecImpl = saved }()
+	for _, impl := range vecImpls() {
+		vecImpl = impl
+		t.Run("vecImpl="+vecImplNames[impl], f)
+	}
+}
+
+func TestVecOps(t *testing.T) { onEveryVecImpl(t, testVecOps) }
+
+func testVecOps(t *testing.T) {
 	rng := newRand(t)
 	// Each point runs every routine twice (with q and with itself): at
 	// least 1,024 calls per routine, plus the identity cases.
@@ -114,7 +143,9 @@ func TestVecOps(t *testing.T) {
 // edges of the input range (0, 2^51 - 19, 2^51 - 1, 2^52 - 1, ...): the
 // results are not meaningful points, but the assembly must compute the same
 // field values as its twin and keep its outputs below 2^52.
-func TestVecEdgeLimbs(t *testing.T) {
+func TestVecEdgeLimbs(t *testing.T) { onEveryVecImpl(t, testVecEdgeLimbs) }
+
+func testVecEdgeLimbs(t *testing.T) {
 	edges := []uint64{0, 1, 19, 1<<51 - 19, 1<<51 - 1, 1 << 51, 1<<51 + 1<<42, 1<<52 - 1}
 	rng := newRand(t)
 	iters := 1024
@@ -153,7 +184,9 @@ func TestVecEdgeLimbs(t *testing.T) {
 	}
 }
 
-func TestVecLookup8(t *testing.T) {
+func TestVecLookup8(t *testing.T) { onEveryVecImpl(t, testVecLookup8) }
+
+func testVecLookup8(t *testing.T) {
 	rng := newRand(t)
 	var row vecTable8
 	for j := range row {
@@ -229,6 +262,6 @@ func FuzzVecOps(f *testing.F) {
 	f.Add([]byte{0xff, 0xff}, []byte{7}, uint8(4), uint8(4))
 	f.Fuzz(func(t *testing.T, as, bs []byte, ti, tj uint8) {
 		_, _, p, q := fuzzPoints(t, as, bs, ti, tj)
-		vecOps(t, p, q)
+		onEveryVecImpl(t, func(t *testing.T) { vecOps(t, p, q) })
 	})
 }
