@@ -5,13 +5,14 @@ GO       ?= go
 PKGS     ?= ./...
 FUZZTIME ?= 10s
 
-.PHONY: all test vet unit race purego no-ifma stdlib-tests bench-smoke bench-backends-smoke bench bench-backends bench-go fuzz fuzz-long fmt-check tidy-check asm generate gen-check help
+.PHONY: all test cross-test vet unit race purego no-ifma stdlib-tests bench-smoke bench-backends-smoke bench bench-backends bench-go fuzz fuzz-long fmt-check tidy-check asm generate gen-check help
 
 all: test
 
 help:
 	@echo "make bench        sizing table for this machine (ronkms bench, under two minutes)"
 	@echo "make test         vet, unit tests, -race, -tags purego, Go's own crypto/ed25519 tests, benchmark smoke run, oracle tests"
+	@echo "make cross-test   the unit tests on arm64 (qemu-user) and 386, -short"
 	@echo "make fuzz         every native fuzz target for FUZZTIME ($(FUZZTIME)) each"
 	@echo "make fuzz-long    the verdict-critical fuzz targets for FUZZTIME_LONG ($(FUZZTIME_LONG)) each"
 	@echo "make bench-backends  the same benchmarks on every backend this machine runs (IFMA, AVX2, MULX, purego), one benchstat table"
@@ -44,6 +45,12 @@ purego:
 # to the go command (see scripts/test-no-ifma.sh).
 no-ifma:
 	bash scripts/test-no-ifma.sh
+
+# The unit tests (-short) cross-built for arm64 (run under qemu-user) and
+# 386 (run by the amd64 kernel), correctness only; CI runs it after make
+# test (scripts/test-cross.sh: ARCHS, QEMU_INSTALL).
+cross-test:
+	bash scripts/test-cross.sh
 
 # Go's own crypto/ed25519 tests, run against our package.
 stdlib-tests:

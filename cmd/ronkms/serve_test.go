@@ -415,7 +415,13 @@ func TestServeSIGTERM(t *testing.T) {
 	if runtime.GOOS == "windows" || runtime.GOOS == "plan9" {
 		t.Skip("no SIGTERM on " + runtime.GOOS)
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestServeSIGTERM$", "-test.count=1")
+	// Under user-mode emulation (scripts/test-cross.sh) the kernel cannot
+	// run this binary itself: RONKMS_TEST_EXEC names the emulator.
+	args := []string{os.Args[0], "-test.run=^TestServeSIGTERM$", "-test.count=1"}
+	if w := os.Getenv("RONKMS_TEST_EXEC"); w != "" {
+		args = append([]string{w}, args...)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Env = append(os.Environ(), serveChildEnv+"=1")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
