@@ -150,8 +150,10 @@ GATE_FLOORS = \
 .PHONY: bench-peers bench-save perf-gate bench-peers-test
 
 # One table per workload: each peer's ratio to crypto/ed25519 and to ronkms.
+# BENCH_GODEBUG=cpu.avx512ifma=off measures the AVX2 path (set on the
+# benchmark runs only).
 bench-peers:
-	cd bench/peers && $(GO) run ./report -run -count $(COUNT) -unit $(UNIT) $(if $(FULL),-full) -out out/peers.txt
+	cd bench/peers && $(GO) run ./report -run -count $(COUNT) -unit $(UNIT) $(if $(FULL),-full) $(if $(BENCH_GODEBUG),-godebug '$(BENCH_GODEBUG)') -out out/peers.txt
 
 bench-save:
 	@test -n "$(BASELINE)" || { echo "usage: make bench-save BASELINE=name [COUNT=6]" >&2; exit 2; }

@@ -35,6 +35,7 @@ func main() {
 		in        = flag.String("in", "", "raw output file to report on (default: -out)")
 		markdown  = flag.Bool("md", false, "print Markdown tables")
 		summary   = flag.Bool("summary", false, "print only the header and the summary tables")
+		godebug   = flag.String("godebug", "", "GODEBUG for the benchmark runs only, with -run (cpu.avx512ifma=off: the AVX2 path)")
 	)
 	flag.Parse()
 	if *doRun {
@@ -46,7 +47,7 @@ func main() {
 		check(err)
 		wall, err := runner.Run(runner.Config{
 			PkgDir: ".", Count: *count, Profile: profile, Groups: groups,
-			Out: *out, Progress: os.Stderr,
+			Out: *out, Progress: os.Stderr, GODEBUG: *godebug,
 		})
 		check(err)
 		fmt.Fprintf(os.Stderr, "benchmarks done in %s; raw output in %s\n\n", wall.Round(time.Second), *out)

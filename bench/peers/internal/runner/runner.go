@@ -70,6 +70,12 @@ type Config struct {
 	Groups   []Group
 	Out      string    // raw output file, created or truncated
 	Progress io.Writer // one line per group per round; nil for none
+
+	// GODEBUG, if not empty, is set on the benchmark binary's runs, and
+	// only there (never on the go command, whose compiler warns about
+	// cpu.* options it does not know, a warning the build cache then
+	// replays): "cpu.avx512ifma=off" measures the AVX2 path.
+	GODEBUG string
 }
 
 // Header returns the lines written at the top of every raw output file and
@@ -77,9 +83,15 @@ type Config struct {
 // different machines land in different benchstat tables); the rest is
 // metadata in "# key: value" comments, which benchstat ignores, so that runs
 // of different dates and counts compare in one table.
-func Header(count int, profile string, groups []Group) []string {
+//
+// cpu is the CPU line of the benchmark binary (CPULine); "" uses this
+// process's, which is the same unless GODEBUG differs.
+func Header(count int, profile string, groups []Group, cpu, godebug string) []string {
+	if cpu == "" {
+		cpu = ronkms.DescribeCPU()
+	}
 	h := []string{
-		"ronkms-cpu: " + ronkms.DescribeCPU(),
+		"ronkms-cpu: " + cpu,
 		"# go-version: " + runtime.Version(),
 		"# date: " + time.Now().UTC().Format(time.RFC3339),
 		fmt.Sprintf("# count: %d", count),
@@ -90,6 +102,9 @@ func Header(count int, profile string, groups []Group) []string {
 		bt = append(bt, g.Name+"="+g.Benchtime)
 	}
 	h = append(h, "# benchtime: "+strings.Join(bt, " "))
+	if godebug != "" {
+		h = append(h, "# godebug: "+godebug)
+	}
 	if c := gitCommit(); c != "" {
 		h = append(h, "# ronkms-commit: "+c)
 	}
@@ -122,6 +137,7 @@ func Run(cfg Config) (time.Duration, error) {
 	fmt.Fprintf(progress, "building the peer benchmarks in %s\n", cfg.PkgDir)
 	build := exec.Command("go", "test", "-c", "-o", bin, ".")
 	build.Dir = cfg.PkgDir
+	build.Env = envWithout(os.Environ(), "GODEBUG")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		return 0, fmt.Errorf("building the benchmarks: %w", err)
@@ -138,7 +154,15 @@ func Run(cfg Config) (time.Duration, error) {
 	}
 	defer out.Close()
 	w := bufio.NewWriter(out)
-	for _, l := range Header(cfg.Count, cfg.Profile, cfg.Groups) {
+	runEnv := envWithout(os.Environ(), "GODEBUG")
+	if cfg.GODEBUG != "" {
+		runEnv = append(runEnv, "GODEBUG="+cfg.GODEBUG)
+	}
+	cpu, err := CPULine(bin, cfg.PkgDir, runEnv)
+	if err != nil {
+		return 0, err
+	}
+	for _, l := range Header(cfg.Count, cfg.Profile, cfg.Groups, cpu, cfg.GODEBUG) {
 		fmt.Fprintln(w, l)
 	}
 	if err := w.Flush(); err != nil {
@@ -156,6 +180,7 @@ func Run(cfg Config) (time.Duration, error) {
 			cmd := exec.Command(bin, "-test.run", "^$", "-test.bench", g.Bench,
 				"-test.benchtime", g.Benchtime, "-test.count", "1", "-test.timeout", "0")
 			cmd.Dir = cfg.PkgDir
+			cmd.Env = runEnv
 			var buf strings.Builder
 			cmd.Stdout = &buf
 			cmd.Stderr = &buf
@@ -217,4 +242,37 @@ func tail(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// CPULine runs the benchmark binary bin with env to ask for its CPU line
+// (ronkms.DescribeCPU as the benchmarks see it: under GODEBUG's switches).
+func CPULine(bin, dir string, env []string) (string, error) {
+	cmd := exec.Command(bin, "-test.run", "^$")
+	cmd.Dir = dir
+	cmd.Env = append(env, PrintCPUEnv+"=1")
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("asking the benchmarks for their CPU line: %w", err)
+	}
+	for _, l := range strings.Split(string(out), "\n") {
+		if c, ok := strings.CutPrefix(l, "ronkms-cpu: "); ok {
+			return strings.TrimSpace(c), nil
+		}
+	}
+	return "", fmt.Errorf("the benchmark binary printed no ronkms-cpu line")
+}
+
+// PrintCPUEnv, set to 1, makes the benchmark binary print its CPU line and
+// exit (TestMain in bench/peers).
+const PrintCPUEnv = "RONKMS_PEERS_PRINT_CPU"
+
+// envWithout returns env without the variable key.
+func envWithout(env []string, key string) []string {
+	var out []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, key+"=") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }

@@ -91,8 +91,8 @@ func TestProfiles(t *testing.T) {
 
 func TestHeader(t *testing.T) {
 	t.Setenv("RONKMS_BENCH_INJECT_SLOWDOWN", "1.3")
-	h := strings.Join(Header(6, "gate", []Group{{"sign", "x", "0.4s"}}), "\n")
-	for _, want := range []string{"ronkms-cpu: ", "go-version: go", "date: ", "count: 6", "profile: gate", "benchtime: sign=0.4s", "inject-slowdown: 1.3 on impl=ronkms"} {
+	h := strings.Join(Header(6, "gate", []Group{{"sign", "x", "0.4s"}}, "", "cpu.avx512ifma=off"), "\n")
+	for _, want := range []string{"ronkms-cpu: ", "go-version: go", "date: ", "count: 6", "profile: gate", "benchtime: sign=0.4s", "inject-slowdown: 1.3 on impl=ronkms", "# godebug: cpu.avx512ifma=off"} {
 		if !strings.Contains(h, want) {
 			t.Errorf("header lacks %q:\n%s", want, h)
 		}
