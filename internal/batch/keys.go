@@ -116,11 +116,14 @@ type scratch struct {
 
 	chunks []chunkScratch // per worker
 
-	// The parallel equation's terms, gathered from the chunks, and the
-	// chunks' multiplication memories (scratch.equationHolds).
+	// The parallel equation's terms, gathered from the chunks, the
+	// chunks' multiplication memories, and the shared multiplication
+	// (scratch.initEquation).
 	allScalars []*edwards25519.Scalar
 	allPoints  []*edwards.Point
+	negSumZS   edwards25519.Scalar
 	msms       []*edwards.MSMScratch
+	msm        edwards.MSMParallel
 
 	// cache, if not nil, supplies decoded keys to screen; cacheHits
 	// counts the keys it supplied in the current call.

@@ -64,7 +64,11 @@ func TestBatchTorsion(t *testing.T) {
 			signers[i] = testgen.NewSigner(rng)
 			tA[i] = tors[1+rng.IntN(7)]
 		}
-		for _, n := range []int{4, 17, 40} {
+		sizes := []int{4, 17, 40, 160} // 160: the workers share one equation (sharedEquationMin)
+		if testing.Short() {
+			sizes = sizes[:3]
+		}
+		for _, n := range sizes {
 			for _, share := range []int{4, 2, 1} { // one item in share torsioned
 				cases := make([]testgen.Case, n)
 				for i := range cases {
