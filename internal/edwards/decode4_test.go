@@ -15,13 +15,30 @@ import (
 // by decoding, with the lane form (assembly with AVX-512 IFMA, the generic
 // twins elsewhere) and without.
 
-// onBothDecodeForms runs f with useLanePow off and on.
+// laneForms are the settings of onBothDecodeForms and forEachLaneForm.
+var laneForms = []struct {
+	on  bool
+	min int
+}{{false, 1}, {true, 1}, {true, 3}}
+
+// forEachLaneForm runs f under each of laneForms, restoring the settings.
+func forEachLaneForm(f func()) {
+	saved, savedMin := useLanePow, lanePowMin
+	defer func() { useLanePow, lanePowMin = saved, savedMin }()
+	for _, c := range laneForms {
+		useLanePow, lanePowMin = c.on, c.min
+		f()
+	}
+}
+
+// onBothDecodeForms runs f with useLanePow off, on for any number of lanes
+// (lanePowMin 1, as with IFMA), and on from three lanes (as with AVX2).
 func onBothDecodeForms(t *testing.T, f func(t *testing.T)) {
-	saved := useLanePow
-	defer func() { useLanePow = saved }()
-	for _, on := range []bool{false, true} {
-		useLanePow = on
-		t.Run(fmt.Sprintf("useLanePow=%v", on), f)
+	saved, savedMin := useLanePow, lanePowMin
+	defer func() { useLanePow, lanePowMin = saved, savedMin }()
+	for _, c := range laneForms {
+		useLanePow, lanePowMin = c.on, c.min
+		t.Run(fmt.Sprintf("useLanePow=%v/min=%d", c.on, c.min), f)
 	}
 }
 
@@ -190,12 +207,7 @@ func FuzzDecodeFour(f *testing.F) {
 			lo, hi := min(32*i, len(data)), min(32*i+32, len(data))
 			enc[i] = data[lo:hi]
 		}
-		saved := useLanePow
-		defer func() { useLanePow = saved }()
-		for _, on := range []bool{false, true} {
-			useLanePow = on
-			checkDecodeFour(t, enc)
-		}
+		forEachLaneForm(func() { checkDecodeFour(t, enc) })
 	})
 }
 

@@ -503,11 +503,6 @@ func FuzzTorsionFree(f *testing.F) {
 			}
 			pts[i] = p
 		}
-		saved := useLanePow
-		defer func() { useLanePow = saved }()
-		for _, on := range []bool{false, true} {
-			useLanePow = on
-			checkFour(t, pts)
-		}
+		forEachLaneForm(func() { checkFour(t, pts) })
 	})
 }
