@@ -87,10 +87,10 @@ func avxLoadLanes(p Register, dst [5]VecPhysical) {
 	}
 }
 
-// avxStoreLanes stores the recombined limbs h[0], h[2], ..., h[8] at p.
-func avxStoreLanes(p Register, h []VecPhysical) {
-	for k := 0; k < 5; k++ {
-		VMOVDQU(h[2*k], Mem{Base: p, Disp: 32 * k})
+// avxStoreLanes stores the five limb vectors src at p (field.Lanes layout).
+func avxStoreLanes(p Register, src [5]VecPhysical) {
+	for i := range src {
+		VMOVDQU(src[i], Mem{Base: p, Disp: 32 * i})
 	}
 }
 
@@ -101,24 +101,7 @@ func mulLanesAVX2() {
 		"lane layout with AVX2 (radix 2^25.5 inside, as mul4AVX2). All inputs are",
 		"read before out is written, so out may alias a or b. Requires AVX2.",
 		"Constant time.")
-	frame := AllocLocal(30 * 32)
-	F, G, G19 := stackVecs(frame, 0), stackVecs(frame, 10), stackVecs(frame, 20)
-	pa := Load(Param("a"), GP64())
-	pb := Load(Param("b"), GP64())
-	m26, c19 := Y14, Y15
-	VPBROADCASTQ(constMask26, m26)
-	VPBROADCASTQ(const19, c19)
-	avxLoadLanes(pa, five(0))
-	avxSplit(five(0), F, nil, m26, c19, Y10)
-	avxLoadLanes(pb, five(0))
-	avxSplit(five(0), G, G19, m26, c19, Y10)
-	avxMulRows(F, G, G19)
-	VPBROADCASTQ(constMask25, Y15)
-	avxCarry(ymm[0:10], m26, Y15, Y10, Y11)
-	out := Load(Param("out"), GP64())
-	avxStoreLanes(out, ymm[0:10])
-	VZEROUPPER()
-	RET()
+	avxMulBody(avxLoadLanes, avxStoreLanes)
 }
 
 func squareNLanesAVX2() {
@@ -158,7 +141,7 @@ func squareNLanesAVX2() {
 	Label("done")
 	avxRecombine(h, Y10)
 	out := Load(Param("out"), GP64())
-	avxStoreLanes(out, h)
+	avxStoreLanes(out, [5]VecPhysical{Y0, Y2, Y4, Y6, Y8})
 	VZEROUPPER()
 	RET()
 }

@@ -468,6 +468,17 @@ func mul4AVX2() {
 	Doc("mul4AVX2 sets out[i] = a[i]·b[i], i = 0..3, with AVX2, four lanes at once in",
 		"radix 2^25.5. All inputs are read before out is written. Requires AVX2.",
 		"Constant time.")
+	avxMulBody(
+		func(p Register, v [5]VecPhysical) { transposeIn(p, v, Y10, Y11) },
+		func(p Register, v [5]VecPhysical) { transposeOut(p, v, Y10, Y11) })
+}
+
+// avxMulBody emits the body of a four-way AVX2 product out = a·b: load
+// puts a factor's five limb vectors (radix 2^51) into the registers given,
+// among Y0-Y9, and store writes the five result vectors (Y0, Y2, ..., Y8);
+// scratch registers Y10 and Y11 are free in both. Each factor is split into
+// radix 2^25.5 in the stack frame, with 19 times the second's limbs.
+func avxMulBody(load, store func(p Register, v [5]VecPhysical)) {
 	frame := AllocLocal(30 * 32)
 	F, G, G19 := stackVecs(frame, 0), stackVecs(frame, 10), stackVecs(frame, 20)
 	pa := Load(Param("a"), GP64())
@@ -475,18 +486,18 @@ func mul4AVX2() {
 	m26, c19 := Y14, Y15
 	VPBROADCASTQ(constMask26, m26)
 	VPBROADCASTQ(const19, c19)
-	Comment("a: transpose and split to the stack")
-	transposeIn(pa, five(0), Y10, Y11)
+	Comment("a: load and split to the stack")
+	load(pa, five(0))
 	avxSplit(five(0), F, nil, m26, c19, Y10)
-	Comment("b: transpose and split, with 19·g_j, to the stack")
-	transposeIn(pb, five(0), Y10, Y11)
+	Comment("b: load and split, with 19·g_j, to the stack")
+	load(pb, five(0))
 	avxSplit(five(0), G, G19, m26, c19, Y10)
 
 	avxMulRows(F, G, G19)
 	VPBROADCASTQ(constMask25, Y15)
 	avxCarry(ymm[0:10], m26, Y15, Y10, Y11)
 	out := Load(Param("out"), GP64())
-	transposeOut(out, [5]VecPhysical{Y0, Y2, Y4, Y6, Y8}, Y10, Y11)
+	store(out, [5]VecPhysical{Y0, Y2, Y4, Y6, Y8})
 	VZEROUPPER()
 	RET()
 }

@@ -113,10 +113,19 @@ func avxCachedInput(P [5]VecPhysical) {
 	avxVecCarry(P, Y13, t0, t1)
 }
 
-func avxStore5(p Register, src [5]VecPhysical) {
-	for i := range src {
-		VMOVDQU(src[i], Mem{Base: p, Disp: 32 * i})
-	}
+// avxLeftRight ends vecDoubleAVX2 and vecAddAVX2: it carries the left and
+// right vectors (limbs up to 2^55), multiplies them into (X3, Y3, Z3, T3)
+// and stores that at out.
+func avxLeftRight(left, right [5]VecPhysical, fr avxFrame) {
+	VPBROADCASTQ(constMask51, Y15)
+	avxVecCarry(left, Y15, Y10, Y11)
+	avxVecCarry(right, Y15, Y10, Y11)
+	Comment("(X3, Y3, Z3, T3) = left·right")
+	res := avxProduct(left, right, false, fr)
+	out := Load(Param("out"), GP64())
+	avxStoreLanes(out, res)
+	VZEROUPPER()
+	RET()
 }
 
 func pointRoutinesAVX2() {
@@ -171,15 +180,7 @@ func vecDoubleAVX2() {
 		VPADDQ(s4, R[i], s4)
 		VPBLENDD(laneImm(lanes03), s4, R[i], R[i])
 	}
-	VPBROADCASTQ(constMask51, Y15)
-	avxVecCarry(S, Y15, Y10, Y11)
-	avxVecCarry(R, Y15, Y10, Y11)
-	Comment("(X3, Y3, Z3, T3) = left·right")
-	res := avxProduct(S, R, false, fr)
-	out := Load(Param("out"), GP64())
-	avxStore5(out, res)
-	VZEROUPPER()
-	RET()
+	avxLeftRight(S, R, fr)
 }
 
 func vecAddAVX2() {
@@ -240,15 +241,7 @@ func vecAddAVX2() {
 		VPBLENDD(laneImm(lane0), t, qb, qb) // (-D, A, D, A)
 		VPADDQ(qb, qa, R[i])
 	}
-	VPBROADCASTQ(constMask51, Y15)
-	avxVecCarry(S, Y15, Y10, Y11)
-	avxVecCarry(R, Y15, Y10, Y11)
-	Comment("(X3, Y3, Z3, T3) = left·right")
-	res := avxProduct(S, R, false, fr)
-	out := Load(Param("out"), GP64())
-	avxStore5(out, res)
-	VZEROUPPER()
-	RET()
+	avxLeftRight(S, R, fr)
 }
 
 func vecCacheAVX2() {
@@ -266,7 +259,7 @@ func vecCacheAVX2() {
 	}
 	res := avxProduct(P, C, false, fr)
 	out := Load(Param("out"), GP64())
-	avxStore5(out, res)
+	avxStoreLanes(out, res)
 	VZEROUPPER()
 	RET()
 }
@@ -301,7 +294,7 @@ func vecLookup8AVX2() {
 		}
 	}
 	out := Load(Param("out"), GP64())
-	avxStore5(out, V)
+	avxStoreLanes(out, V)
 	VZEROUPPER()
 	RET()
 }
