@@ -353,11 +353,9 @@ func pow2k250(x *Element) (t, x11 Element) {
 }
 
 // Invert sets v = 1/z mod p, and returns v. If z == 0, Invert returns v = 0.
-// Constant time (z^(p-2) by a fixed addition chain).
+// Constant time (safegcd with a fixed number of divsteps, invert.go).
 func (v *Element) Invert(z *Element) *Element {
-	t, z11 := pow2k250(z)
-	t.SquareN(&t, 5)            // 2^255 - 2^5
-	return v.Multiply(&t, &z11) // 2^255 - 21 = p - 2
+	return v.invertSafegcd(z)
 }
 
 // Pow22523 sets v = x^((p-5)/8), and returns v. (p-5)/8 is 2^252-3.
