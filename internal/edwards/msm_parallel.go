@@ -25,7 +25,7 @@ type MSMParallel struct {
 	scalars []*Scalar
 	points  []*Point
 	serial  bool
-	t       *pipTerms
+	t       pipTerms
 	tops    []int
 	accs    []pipAcc
 	live    []bool
@@ -50,9 +50,7 @@ func (p *MSMParallel) Init(scs []*MSMScratch, s *Scalar, scalars []*Scalar, poin
 		m++
 	}
 	nw := int((256 + w - 1) / w)
-	sc0 := scs[0]
-	sc0.digits = grow(sc0.digits, nw*m)
-	p.t = pippengerTerms(sc0, s != nil, points, m, w)
+	p.t = pippengerTerms(scs[0], s != nil, points, m, w)
 	for _, sc := range scs {
 		sc.counts = grow(sc.counts, nw)
 		clear(sc.counts)

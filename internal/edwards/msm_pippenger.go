@@ -54,13 +54,11 @@ func (v *Point) pippenger(sc *MSMScratch, s *Scalar, scalars []*Scalar, points [
 	if s != nil {
 		m++
 	}
-	nw := int((256 + w - 1) / w)
-	sc.digits = grow(sc.digits, nw*m)
-	topWindow := pippengerDigits(sc.digits, nil, s, scalars, 0, m, m, w)
+	t := pippengerTerms(sc, s != nil, points, m, w)
+	topWindow := pippengerDigits(t.digits, nil, s, scalars, 0, m, m, w)
 	if topWindow < 0 {
 		return v.SetIdentity()
 	}
-	t := pippengerTerms(sc, s != nil, points, m, w)
 	t.convert(0, m)
 	acc, live := t.windows(sc, 0, topWindow)
 	if !live {
@@ -115,9 +113,11 @@ type pipTerms struct {
 	w      uint
 }
 
-// pippengerTerms sizes the term memory in sc for m terms.
-func pippengerTerms(sc *MSMScratch, withB bool, points []*Point, m int, w uint) *pipTerms {
-	t := &pipTerms{points: points, withB: withB, digits: sc.digits, m: m, w: w}
+// pippengerTerms sizes the digit and term memory in sc for m terms and
+// window w.
+func pippengerTerms(sc *MSMScratch, withB bool, points []*Point, m int, w uint) pipTerms {
+	sc.digits = grow(sc.digits, int((256+w-1)/w)*m)
+	t := pipTerms{points: points, withB: withB, digits: sc.digits, m: m, w: w}
 	if useVec {
 		sc.cached = grow(sc.cached, m)
 		t.cached = sc.cached
