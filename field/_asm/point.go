@@ -91,6 +91,8 @@ func pointRoutines() {
 	vecCache()
 	vecLookup8()
 	pointRoutinesAVX2()
+	combConstants()
+	laneCombAVX2()
 }
 
 // loadLanes loads the five limb vectors at p (field.Lanes layout) into dst.

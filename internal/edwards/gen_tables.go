@@ -177,6 +177,21 @@ func main() {
 		out.WriteString("},\n")
 		row = mul(sixteen2, row)
 	}
+	out.WriteString("}\n\n")
+
+	out.WriteString("// basepointCombOddTable[i][j-1] is [j 16^(2i+1)]B for j = 1..8: with\n// basepointCombTable, a row for every radix-16 digit, for the\n// fixed-base multiplication with one point per lane (comb.go).\n")
+	out.WriteString("var basepointCombOddTable = [32][8]affineWords{\n")
+	row = mul(big.NewInt(16), B)
+	for i := 0; i < 32; i++ {
+		out.WriteString("{\n")
+		acc := row
+		for j := 1; j <= 8; j++ {
+			out.WriteString(entry(acc))
+			acc = add(acc, row)
+		}
+		out.WriteString("},\n")
+		row = mul(sixteen2, row)
+	}
 	out.WriteString("}\n")
 
 	src, err := format.Source(out.Bytes())

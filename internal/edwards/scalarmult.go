@@ -17,6 +17,9 @@ func (v *Point) ScalarBaseMult(s *Scalar) *Point {
 	copy(b[:], s.Bytes())
 	var digits [64]int8
 	signedRadix16(&digits, &b)
+	if useLaneComb {
+		return scalarBaseMultLanes(v, &digits)
+	}
 	if useVec {
 		return scalarBaseMultVec(v, &digits)
 	}

@@ -60,3 +60,12 @@ func vecCacheAVX2(out *vecCached, p *vecPoint)
 //
 //go:noescape
 func vecLookup8AVX2(out *vecCached, row *vecTable8, idx uint64)
+
+// laneCombAVX2 adds to the four points of acc, lane by lane, the sixteen
+// entries of the table selected by digits (see laneCombGeneric), with AVX2.
+// The limbs of acc must be below 2^51 + 2^42 (every product and Lanes.Set
+// leave them so); on return they are below 2^51 + 2^41.
+// Requires AVX2. Constant time: the digits steer masks only.
+//
+//go:noescape
+func laneCombAVX2(acc *laneAcc, table *[16]laneCombGroup, digits *laneDigits)

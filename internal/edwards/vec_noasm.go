@@ -8,3 +8,7 @@ func vecCache(out *vecCached, p *vecPoint)              { vecCacheGeneric(out, p
 func vecLookup8(out *vecCached, row *vecTable8, idx uint64) {
 	vecLookup8Generic(out, row, idx)
 }
+
+func laneComb(acc *laneAcc, table *[16]laneCombGroup, digits *laneDigits) {
+	laneCombGeneric(acc, table, digits)
+}

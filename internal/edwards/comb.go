@@ -1,0 +1,185 @@
+package edwards
+
+import (
+	"github.com/ronkms/ronkms/field"
+	"github.com/ronkms/ronkms/internal/cpufeat"
+)
+
+// The fixed-base multiplication of signing with one point per lane.
+//
+// scalarBaseMultVec keeps one point's four coordinates in the four lanes
+// and adds the 64 comb entries one after another: two four-way products and
+// the lane shuffles between them per addition. Nothing forces one chain,
+// though: [s]B = sum_i [d_i 16^i]B, a sum of 64 table entries with no
+// doubling once every power 16^i has its own row. Here lane c accumulates
+// the digits i = 4g+c, g = 0..15, so the four lanes hold four independent
+// points, each coordinate a field.Lanes, and a mixed addition of four
+// points is seven four-way products with no shuffle (madd-2008-hwcd-3;
+// laneCombAVX2 in field/_asm/comb_avx2.go): 1.75 products per addition
+// instead of 2, in one assembly call for all sixteen steps. Three
+// additions in the lane form of vec.go then sum the four lanes.
+//
+// Constant time, like the rest of signing: each step reads all eight
+// entries of its group and every lane keeps the one its digit selects under
+// a mask (VPCMPEQQ/VPBLENDVB in the assembly, arithmetic masks in the twin);
+// the digit's sign is a mask too. No branch and no address depends on the
+// scalar.
+//
+// useLaneComb selects it, on CPUs with AVX2 but without AVX-512 IFMA: with
+// IFMA a four-way product costs a fraction of the AVX2 one and the
+// shuffles of vecAdd are cheap opmask blends, and the IFMA lane form of
+// scalarBaseMultVec signs faster (measured in BENCHMARKS.md). It is set once
+// from the CPU flags; tests switch it.
+var useLaneComb = cpufeat.AVX2 && !cpufeat.AVX512IFMA
+
+type (
+	// laneAffine holds four affine points, one per lane, as (y-x, y+x,
+	// 2dxy): the cached form with Z = 1.
+	laneAffine [3]field.Lanes
+	// laneCombGroup holds, at [j-1], lane c, the point [j 16^(4g+c)]B of
+	// group g, j = 1..8.
+	laneCombGroup [8]laneAffine
+	// laneAcc holds four points in extended coordinates (X, Y, Z, T), one
+	// per lane.
+	laneAcc [4]field.Lanes
+	// laneDigits holds, for each group g and lane c, the absolute value of
+	// digit 4g+c and a mask of all ones if that digit is negative.
+	laneDigits [16]struct{ abs, neg [4]uint64 }
+)
+
+// laneCombTable is the comb table in the layout of laneCombGroup: rows
+// 16^i for i = 0..63 (61,440 bytes), unpacked from the generated tables
+// when the package is initialized and never written afterwards.
+var laneCombTable = func() *[16]laneCombGroup {
+	odd := unpackCombTable(&basepointCombOddTable)
+	t := new([16]laneCombGroup)
+	for g := range t {
+		for j := range t[g] {
+			var rows [4]*affineCached
+			for c := range rows {
+				if i := 4*g + c; i%2 == 0 {
+					rows[c] = &bComb[i/2][j]
+				} else {
+					rows[c] = &odd[i/2][j]
+				}
+			}
+			t[g][j][0].Set(&rows[0].YminusX, &rows[1].YminusX, &rows[2].YminusX, &rows[3].YminusX)
+			t[g][j][1].Set(&rows[0].YplusX, &rows[1].YplusX, &rows[2].YplusX, &rows[3].YplusX)
+			t[g][j][2].Set(&rows[0].T2d, &rows[1].T2d, &rows[2].T2d, &rows[3].T2d)
+		}
+	}
+	return t
+}()
+
+// laneAccIdentity is four identities (0:1:1:0).
+var laneAccIdentity = func() laneAcc {
+	var zero, one fe
+	one.One()
+	var a laneAcc
+	a[0].Set(&zero, &zero, &zero, &zero)
+	a[1].Set(&one, &one, &one, &one)
+	a[2].Set(&one, &one, &one, &one)
+	a[3].Set(&zero, &zero, &zero, &zero)
+	return a
+}()
+
+// scalarBaseMultLanes sets v = [s]B from the signed radix-16 digits of s
+// (signedRadix16) and returns v, with laneComb. Constant time.
+func scalarBaseMultLanes(v *Point, digits *[64]int8) *Point {
+	var d laneDigits
+	for g := range d {
+		for c := range 4 {
+			dd := int64(digits[4*g+c])
+			signMask := dd >> 63 // all ones if the digit is negative
+			d[g].abs[c] = uint64((dd ^ signMask) - signMask)
+			d[g].neg[c] = uint64(signMask)
+		}
+	}
+	acc := laneAccIdentity
+	laneComb(&acc, laneCombTable, &d)
+
+	var p [4]Point
+	acc[0].Get(&p[0].x, &p[1].x, &p[2].x, &p[3].x)
+	acc[1].Get(&p[0].y, &p[1].y, &p[2].y, &p[3].y)
+	acc[2].Get(&p[0].z, &p[1].z, &p[2].z, &p[3].z)
+	acc[3].Get(&p[0].t, &p[1].t, &p[2].t, &p[3].t)
+	var sum, q vecPoint
+	var qc vecCached
+	sum.fromP3(&p[0])
+	for c := 1; c < 4; c++ {
+		q.fromP3(&p[c])
+		vecCache(&qc, &q)
+		vecAdd(&sum, &sum, &qc, 0)
+	}
+	return sum.toP3(v)
+}
+
+// laneCombGeneric is the twin of laneCombAVX2: for g = 0..15, each lane c
+// of acc gets the table entry of digit (digits[g].abs[c], digits[g].neg[c])
+// from group g added, with the field's scalar arithmetic. The lookup reads
+// every entry and keeps one with masks computed arithmetically, ((abs xor
+// j) - 1) >> 63; the sign is applied with the field's masked Swap and
+// Select. It gives the same field values (not necessarily the same limbs)
+// as the assembly.
+func laneCombGeneric(acc *laneAcc, table *[16]laneCombGroup, digits *laneDigits) {
+	var X, Y, Z, T [4]fe
+	acc[0].Get(&X[0], &X[1], &X[2], &X[3])
+	acc[1].Get(&Y[0], &Y[1], &Y[2], &Y[3])
+	acc[2].Get(&Z[0], &Z[1], &Z[2], &Z[3])
+	acc[3].Get(&T[0], &T[1], &T[2], &T[3])
+	for g := range table {
+		sel := laneAffineIdentity
+		for j := range table[g] {
+			for c := range 4 {
+				mask := -(((digits[g].abs[c] ^ uint64(j+1)) - 1) >> 63)
+				for k := range sel {
+					for i := range sel[k] {
+						sel[k][i][c] ^= mask & (sel[k][i][c] ^ table[g][j][k][i][c])
+					}
+				}
+			}
+		}
+		var ym, yp, t2 [4]fe
+		sel[0].Get(&ym[0], &ym[1], &ym[2], &ym[3])
+		sel[1].Get(&yp[0], &yp[1], &yp[2], &yp[3])
+		sel[2].Get(&t2[0], &t2[1], &t2[2], &t2[3])
+		for c := range 4 {
+			cond := int(digits[g].neg[c] & 1)
+			ym[c].Swap(&yp[c], cond)
+			var nt fe
+			nt.Negate(&t2[c])
+			t2[c].Select(&nt, &t2[c], cond)
+
+			var a, b, cc, d, e, f, gg, h fe
+			a.Subtract(&Y[c], &X[c])
+			a.Multiply(&a, &ym[c])
+			b.Add(&Y[c], &X[c])
+			b.Multiply(&b, &yp[c])
+			cc.Multiply(&T[c], &t2[c])
+			d.Add(&Z[c], &Z[c])
+			e.Subtract(&b, &a)
+			f.Subtract(&d, &cc)
+			gg.Add(&d, &cc)
+			h.Add(&b, &a)
+			X[c].Multiply(&e, &f)
+			Y[c].Multiply(&gg, &h)
+			T[c].Multiply(&e, &h)
+			Z[c].Multiply(&gg, &f)
+		}
+	}
+	acc[0].Set(&X[0], &X[1], &X[2], &X[3])
+	acc[1].Set(&Y[0], &Y[1], &Y[2], &Y[3])
+	acc[2].Set(&Z[0], &Z[1], &Z[2], &Z[3])
+	acc[3].Set(&T[0], &T[1], &T[2], &T[3])
+}
+
+// laneAffineIdentity is four identities in affine cached form: (1, 1, 0).
+var laneAffineIdentity = func() laneAffine {
+	var zero, one fe
+	one.One()
+	var a laneAffine
+	a[0].Set(&one, &one, &one, &one)
+	a[1].Set(&one, &one, &one, &one)
+	a[2].Set(&zero, &zero, &zero, &zero)
+	return a
+}()
