@@ -71,6 +71,7 @@ type Option func(*batchConfig)
 
 type batchConfig struct {
 	workers int
+	cache   *batch.KeyCache
 }
 
 // WithWorkers sets the number of goroutines a BatchVerifier uses. n < 1
@@ -151,7 +152,8 @@ func (bv *BatchVerifier) Verify() (allValid bool, valid []bool) {
 		start = end
 	}
 	valid = make([]bool, len(bv.items))
-	allValid = bv.v.Verify(edverify.Rules(bv.rules), bv.items, valid, batch.Config{Workers: bv.cfg.workers})
+	allValid = bv.v.Verify(edverify.Rules(bv.rules), bv.items, valid, batch.Config{Workers: bv.cfg.workers, Cache: bv.cfg.cache})
+	bv.v.Remember(bv.cfg.cache, bv.items) // nothing without a cache
 	return allValid, valid
 }
 

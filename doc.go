@@ -49,6 +49,12 @@
 // multiscalar multiplication of the batch equation. If it fails, each
 // worker narrows down the bad items among those it took.
 //
+// # Known keys
+//
+// A KeyCache (WithKeyCache) keeps the decoded keys, and their subgroup
+// tests, from one batch to the next, for callers whose signatures come from
+// a known set of signers; verdicts are the same with or without it.
+//
 // # Services
 //
 // Package github.com/ronkms/ronkms/batcher turns many concurrent single
