@@ -24,7 +24,7 @@ import (
 // product.
 //
 // Every routine is constant time: no branch, and no memory address depends
-// on the values, on vecAdd's neg or on vecLookup8's idx.
+// on the values or on vecAdd's neg (nor, in comb_*.go, on the digits).
 // ---------------------------------------------------------------------------
 
 // Lane masks (bit c = lane c) loaded into opmask registers.
@@ -42,7 +42,7 @@ const (
 // 0, 1, 2, 3.
 func perm(a, b, c, d int) U8 { return U8(a | b<<2 | c<<4 | d<<6) }
 
-var const4p0, const4p1, constCacheMul, constCachedIdentity Mem
+var const4p0, const4p1, constCacheMul Mem
 
 // p = 2^255 - 19; 4p in radix 2^51: limb 0 = 2^53 - 76, limbs 1-4 = 2^53 - 4.
 func pointConstants() {
@@ -68,13 +68,6 @@ func pointConstants() {
 			DATA(32*i+8*c, U64(v))
 		}
 	}
-	// (1, 1, 2, 0): the identity (0:1:1:0) in cached form.
-	constCachedIdentity = GLOBL("cachedIdentity", RODATA|NOPTR)
-	for i := 0; i < 5; i++ {
-		for c, v := range []uint64{boolLimb(i == 0), boolLimb(i == 0), 2 * boolLimb(i == 0), 0} {
-			DATA(32*i+8*c, U64(v))
-		}
-	}
 }
 
 func boolLimb(b bool) uint64 {
@@ -89,10 +82,10 @@ func pointRoutines() {
 	vecDouble()
 	vecAdd()
 	vecCache()
-	vecLookup8()
 	pointRoutinesAVX2()
 	combConstants()
 	laneCombAVX2()
+	laneCombIFMA()
 }
 
 // loadLanes loads the five limb vectors at p (field.Lanes layout) into dst.
@@ -300,38 +293,6 @@ func vecCache() {
 	ifmaMul(P, C, P)
 	out := Load(Param("out"), GP64())
 	storeLanes(out, P)
-	VZEROUPPER()
-	RET()
-}
-
-func vecLookup8() {
-	TEXT("vecLookup8IFMA", NOSPLIT, "func(out *vecCached, row *vecTable8, idx uint64)")
-	Pragma("noescape")
-	Doc("vecLookup8IFMA sets out to row[idx-1], or to the identity if idx = 0, for a",
-		"secret idx in [0, 8], in constant time: all eight entries are loaded, and",
-		"each is kept or not by a blend under an opmask computed arithmetically as",
-		"-(((idx xor j) - 1) >> 63). Requires AVX512F and AVX512VL.")
-	prow := Load(Param("row"), GP64())
-	idx := Load(Param("idx"), GP64())
-	V := five(0)
-	for i := 0; i < 5; i++ {
-		VMOVDQU64(constCachedIdentity.Offset(32*i), V[i])
-	}
-	m := GP64()
-	for j := 1; j <= 8; j++ {
-		MOVQ(idx, m)
-		XORQ(U32(j), m)
-		SUBQ(U8(1), m)
-		SHRQ(U8(63), m)
-		NEGQ(m)
-		KMOVW(m.As32(), K1)
-		for i := 0; i < 5; i++ {
-			VMOVDQU64(Mem{Base: prow, Disp: 160*(j-1) + 32*i}, Y10)
-			VPBLENDMQ(Y10, V[i], K1, V[i])
-		}
-	}
-	out := Load(Param("out"), GP64())
-	storeLanes(out, V)
 	VZEROUPPER()
 	RET()
 }

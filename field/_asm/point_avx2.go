@@ -18,7 +18,7 @@ import (
 //     are below 2^51 + 2^41, inputs below 2^52 as for IFMA;
 //   - VPBLENDD with constant lane masks where the IFMA code uses opmasks,
 //     and an add-then-blend for a masked addition;
-//   - for the secret choices (vecAdd's neg, vecLookup8's idx), a mask
+//   - for the secret choice of vecAdd's neg, a mask
 //     vector of all ones or all zeros computed arithmetically from the
 //     secret, applied as x ^ ((x ^ y) & mask): no branch, no
 //     secret-dependent address.
@@ -132,7 +132,6 @@ func pointRoutinesAVX2() {
 	vecDoubleAVX2()
 	vecAddAVX2()
 	vecCacheAVX2()
-	vecLookup8AVX2()
 }
 
 func vecDoubleAVX2() {
@@ -260,41 +259,6 @@ func vecCacheAVX2() {
 	res := avxProduct(P, C, false, fr)
 	out := Load(Param("out"), GP64())
 	avxStoreLanes(out, res)
-	VZEROUPPER()
-	RET()
-}
-
-func vecLookup8AVX2() {
-	TEXT("vecLookup8AVX2", NOSPLIT, "func(out *vecCached, row *vecTable8, idx uint64)")
-	Pragma("noescape")
-	Doc("vecLookup8AVX2 sets out to row[idx-1], or to the identity if idx = 0, for a",
-		"secret idx in [0, 8], in constant time: all eight entries are loaded, and",
-		"each is kept or not under a mask vector computed arithmetically as",
-		"-(((idx xor j) - 1) >> 63). Requires AVX2.")
-	prow := Load(Param("row"), GP64())
-	idx := Load(Param("idx"), GP64())
-	V := five(0)
-	for i := 0; i < 5; i++ {
-		VMOVDQU(constCachedIdentity.Offset(32*i), V[i])
-	}
-	m := GP64()
-	for j := 1; j <= 8; j++ {
-		MOVQ(idx, m)
-		XORQ(U32(j), m)
-		SUBQ(U8(1), m)
-		SHRQ(U8(63), m)
-		NEGQ(m)
-		VMOVQ(m, X10)
-		VPBROADCASTQ(X10, Y10)
-		for i := 0; i < 5; i++ {
-			VMOVDQU(Mem{Base: prow, Disp: 160*(j-1) + 32*i}, Y11)
-			VPXOR(V[i], Y11, Y11)
-			VPAND(Y10, Y11, Y11)
-			VPXOR(Y11, V[i], V[i])
-		}
-	}
-	out := Load(Param("out"), GP64())
-	avxStoreLanes(out, V)
 	VZEROUPPER()
 	RET()
 }

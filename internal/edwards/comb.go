@@ -1,36 +1,33 @@
 package edwards
 
-import (
-	"github.com/ronkms/ronkms/field"
-	"github.com/ronkms/ronkms/internal/cpufeat"
-)
+import "github.com/ronkms/ronkms/field"
 
 // The fixed-base multiplication of signing with one point per lane.
 //
-// scalarBaseMultVec keeps one point's four coordinates in the four lanes
-// and adds the 64 comb entries one after another: two four-way products and
-// the lane shuffles between them per addition. Nothing forces one chain,
+// The lane form of vec.go keeps one point's four coordinates in the four
+// lanes: added to the 64 comb entries of radix-16 signing one after another,
+// that is two four-way products and a round of lane shuffles per addition
+// (and four doublings between two halves of 32 rows). Nothing forces one chain,
 // though: [s]B = sum_i [d_i 16^i]B, a sum of 64 table entries with no
 // doubling once every power 16^i has its own row. Here lane c accumulates
 // the digits i = 4g+c, g = 0..15, so the four lanes hold four independent
 // points, each coordinate a field.Lanes, and a mixed addition of four
 // points is seven four-way products with no shuffle (madd-2008-hwcd-3;
-// laneCombAVX2 in field/_asm/comb_avx2.go): 1.75 products per addition
-// instead of 2, in one assembly call for all sixteen steps. Three
-// additions in the lane form of vec.go then sum the four lanes.
+// laneCombIFMA and laneCombAVX2 in field/_asm/comb_*.go): 1.75 products
+// per addition instead of 2, in one assembly call for all sixteen steps.
+// Three additions in the lane form of vec.go then sum the four lanes.
 //
 // Constant time, like the rest of signing: each step reads all eight
 // entries of its group and every lane keeps the one its digit selects under
-// a mask (VPCMPEQQ/VPBLENDVB in the assembly, arithmetic masks in the twin);
-// the digit's sign is a mask too. No branch and no address depends on the
-// scalar.
+// a mask (VPCMPEQQ and VPBLENDVB or VPBLENDMQ in the assembly, arithmetic
+// masks in the twin); the digit's sign is a mask too. No branch and no
+// address depends on the scalar.
 //
-// useLaneComb selects it, on CPUs with AVX2 but without AVX-512 IFMA: with
-// IFMA a four-way product costs a fraction of the AVX2 one and the
-// shuffles of vecAdd are cheap opmask blends, and the IFMA lane form of
-// scalarBaseMultVec signs faster (measured in BENCHMARKS.md). It is set once
-// from the CPU flags; tests switch it.
-var useLaneComb = cpufeat.AVX2 && !cpufeat.AVX512IFMA
+// useLaneComb selects it wherever the lane routines run in assembly (AVX-512
+// IFMA or AVX2): it multiplies about 30% faster than that chain did on both
+// (BENCHMARKS.md). Elsewhere the generic twin would be slower than the
+// scalar formulas. It is set once from the CPU flags; tests switch it.
+var useLaneComb = useVec
 
 type (
 	// laneAffine holds four affine points, one per lane, as (y-x, y+x,

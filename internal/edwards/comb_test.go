@@ -87,28 +87,22 @@ func randLaneDigits(pick func() int64) *laneDigits {
 	return &d
 }
 
-// laneCombImpls lists the implementations of laneComb this build runs:
-// the twin, and laneComb itself where it dispatches to assembly.
-func laneCombImpls() map[string]func(*laneAcc, *[16]laneCombGroup, *laneDigits) {
-	impls := map[string]func(*laneAcc, *[16]laneCombGroup, *laneDigits){"generic": laneCombGeneric}
-	if vecImpl != vecImplGeneric {
-		impls["asm"] = laneComb
-	}
-	return impls
-}
-
-// checkLaneComb runs every implementation from acc with digits d and
-// compares each with the twin, and the bounds of the result.
+// checkLaneComb runs laneComb on every implementation of vecImpls from acc
+// with digits d and compares each with the twin, and the bounds of the
+// result.
 func checkLaneComb(t testing.TB, acc *laneAcc, d *laneDigits) {
 	t.Helper()
 	want := *acc
 	laneCombGeneric(&want, laneCombTable, d)
-	for name, f := range laneCombImpls() {
+	saved := vecImpl
+	defer func() { vecImpl = saved }()
+	for _, impl := range vecImpls() {
+		vecImpl = impl
+		name := vecImplNames[impl]
 		got := *acc
-		f(&got, laneCombTable, d)
+		laneComb(&got, laneCombTable, d)
 		for k := range got {
 			sameLanes(t, "laneComb "+name, &got[k], &want[k])
-			checkLaneBounds(t, "laneComb "+name, &got[k])
 			for i := range got[k] {
 				for c, l := range got[k][i] {
 					if l >= 1<<51+1<<42 {
@@ -202,9 +196,8 @@ func TestLaneCombEdgeLimbs(t *testing.T) {
 	}
 }
 
-// TestScalarBaseMultPaths runs ScalarBaseMult on every path this build has
-// (the scalar comb, the lane form of each vecImpl, the one-point-per-lane
-// comb) against filippo.
+// TestScalarBaseMultPaths runs ScalarBaseMult on both paths (the scalar
+// comb, the one-point-per-lane comb on each vecImpl) against filippo.
 func TestScalarBaseMultPaths(t *testing.T) {
 	rng := newRand(t)
 	scalars := edgeScalars()
@@ -215,13 +208,13 @@ func TestScalarBaseMultPaths(t *testing.T) {
 	for range n {
 		scalars = append(scalars, randScalar(rng))
 	}
-	savedVec, savedLane := useVec, useLaneComb
-	defer func() { useVec, useLaneComb = savedVec, savedLane }()
+	saved := useLaneComb
+	defer func() { useLaneComb = saved }()
 	for _, path := range []struct {
-		name          string
-		vec, laneComb bool
-	}{{"scalar", false, false}, {"vec", true, false}, {"laneComb", true, true}} {
-		useVec, useLaneComb = path.vec, path.laneComb
+		name     string
+		laneComb bool
+	}{{"scalar", false}, {"laneComb", true}} {
+		useLaneComb = path.laneComb
 		onEveryVecImpl(t, func(t *testing.T) {
 			for _, s := range scalars {
 				want := new(edwards25519.Point).ScalarBaseMult(s)

@@ -58,9 +58,12 @@
 // 45 ns instead of 100-120 (BENCHMARKS.md). The AVX2 routines compute the
 // products in radix 2^25.5 with VPMULUDQ (the factors split in the stack
 // frame, as field's mul4AVX2) and blend lanes with VPBLENDD; the limbs
-// between steps, and the layout, are the IFMA routines'. The lane routines have generic twins
-// (vec.go) that the tests compare them with, and which run the lane form on
-// other machines when a test turns useVec on.
+// between steps, and the layout, are the IFMA routines'. Signing's
+// fixed-base multiplication uses the lanes the other way (comb.go): four
+// independent points, one per lane, summing the 64 entries of a comb table
+// without doublings. The lane routines have generic twins (vec.go, comb.go)
+// that the tests compare them with, and which run the lane form on other
+// machines when a test turns useVec on.
 //
 // # Tables
 //
@@ -71,7 +74,7 @@
 // field elements, and into lane form, once, at package initialization
 // (about 10 us); nothing writes them afterwards. The only other
 // package-level variables are the CPU-derived switches feVec4, useVec,
-// vecImpl and useLanePow, which only tests write.
+// vecImpl, useLanePow and useLaneComb, which only tests write.
 //
 // BENCHMARKS.md records the measurements behind the design choices.
 package edwards

@@ -20,9 +20,6 @@ func (v *Point) ScalarBaseMult(s *Scalar) *Point {
 	if useLaneComb {
 		return scalarBaseMultLanes(v, &digits)
 	}
-	if useVec {
-		return scalarBaseMultVec(v, &digits)
-	}
 
 	var acc Point
 	var e affineCached
@@ -52,33 +49,6 @@ func (v *Point) ScalarBaseMult(s *Scalar) *Point {
 		acc.fromP1xP1(&r)
 	}
 	return v.Set(&acc)
-}
-
-// scalarBaseMultVec is ScalarBaseMult in lane form (vec.go), with the same
-// digits, comb table (vecComb) and order of operations. Constant time: the
-// row entry is read by vecLookup8 (all eight entries, selected with masks)
-// and the sign applied by vecAdd's masked negation, both with |d| and the
-// sign bit computed arithmetically from d.
-func scalarBaseMultVec(v *Point, digits *[64]int8) *Point {
-	acc := vecIdentity
-	var e vecCached
-	addDigit := func(row *vecTable8, d int8) {
-		dd := int64(d)
-		signMask := dd >> 63 // all ones if d < 0
-		abs := uint64((dd ^ signMask) - signMask)
-		vecLookup8(&e, row, abs)
-		vecAdd(&acc, &acc, &e, uint64(signMask&1))
-	}
-	for i := 1; i < 64; i += 2 {
-		addDigit(&vecComb[i/2], digits[i])
-	}
-	for range 4 {
-		vecDouble(&acc, &acc)
-	}
-	for i := 0; i < 64; i += 2 {
-		addDigit(&vecComb[i/2], digits[i])
-	}
-	return acc.toP3(v)
 }
 
 // lookupComb sets v to [d]P where row[j-1] = [j]P, for a secret d in

@@ -52,13 +52,4 @@ var (
 	vecB64Naf  = newVecNafTable(b64Naf)
 	vecB128Naf = newVecNafTable(b128Naf)
 	vecB192Naf = newVecNafTable(b192Naf)
-	vecComb    = func() *[32]vecTable8 {
-		t := new([32]vecTable8)
-		for i := range t {
-			for j := range t[i] {
-				t[i][j].fromAffineCached(&bComb[i][j])
-			}
-		}
-		return t
-	}()
 )

@@ -30,8 +30,8 @@ import (
 //
 // Both formulas are complete on edwards25519 (any inputs, identity and
 // small-order points included). Every routine is constant time, including
-// the sign choice of vecAdd and the lookup of vecLookup8, so the
-// fixed-base multiplication of signing uses them too.
+// the sign choice of vecAdd, so the fixed-base multiplication of signing
+// uses them too (comb.go: to sum its four lanes).
 type (
 	vecPoint  field.Lanes
 	vecCached field.Lanes
@@ -110,7 +110,7 @@ func (v *vecCached) fromAffineCached(a *affineCached) *vecCached {
 }
 
 // vecTable8 holds the cached forms of eight points: the odd multiples P,
-// 3P, ..., 15P for width-5 NAF digits, or a row of the comb table.
+// 3P, ..., 15P for width-5 NAF digits.
 type vecTable8 [8]vecCached
 
 // init sets t to P, 3P, ..., 15P.
@@ -242,31 +242,4 @@ func vecCacheGeneric(out *vecCached, p *vecPoint) {
 	Z.Add(&Z, &Z)
 	T.Multiply(&T, feD2)
 	out.lanes().Set(&ymx, &ypx, &Z, &T)
-}
-
-// vecCachedIdentity is the identity (0:1:1:0) in cached form, (1, 1, 2, 0).
-var vecCachedIdentity = func() vecCached {
-	var one, two, zero fe
-	one.One()
-	two.Add(&one, &one)
-	var v vecCached
-	v.lanes().Set(&one, &one, &two, &zero)
-	return v
-}()
-
-// vecLookup8Generic sets out to row[idx-1], or to the identity if idx = 0,
-// for a secret idx in [0, 8], in constant time: every entry is read and
-// kept or not with a mask computed arithmetically, ((idx xor j) - 1) >> 63
-// (no comparison, no branch, no index that depends on idx).
-func vecLookup8Generic(out *vecCached, row *vecTable8, idx uint64) {
-	v := vecCachedIdentity
-	for j := range row {
-		mask := -(((idx ^ uint64(j+1)) - 1) >> 63)
-		for l := range v {
-			for e := range v[l] {
-				v[l][e] ^= mask & (v[l][e] ^ row[j][l][e])
-			}
-		}
-	}
-	*out = v
 }

@@ -2,8 +2,6 @@
 
 package edwards
 
-import "github.com/ronkms/ronkms/internal/cpufeat"
-
 // The lane routines run in assembly (vec_amd64.s) with AVX-512 IFMA or
 // AVX2, and on their generic twins (vec.go) otherwise. The branch is on
 // vecImpl, set from CPU flags.
@@ -41,23 +39,15 @@ func vecCache(out *vecCached, p *vecPoint) {
 	}
 }
 
-func vecLookup8(out *vecCached, row *vecTable8, idx uint64) {
+// laneComb runs the assembly of vecImpl (laneCombIFMA or laneCombAVX2), and
+// the twin otherwise.
+func laneComb(acc *laneAcc, table *[16]laneCombGroup, digits *laneDigits) {
 	switch vecImpl {
 	case vecImplIFMA:
-		vecLookup8IFMA(out, row, idx)
+		laneCombIFMA(acc, table, digits)
 	case vecImplAVX2:
-		vecLookup8AVX2(out, row, idx)
-	default:
-		vecLookup8Generic(out, row, idx)
-	}
-}
-
-// laneComb runs laneCombAVX2 wherever the lane routines run in assembly
-// (every CPU with AVX-512 IFMA has AVX2), and its twin otherwise.
-func laneComb(acc *laneAcc, table *[16]laneCombGroup, digits *laneDigits) {
-	if vecImpl != vecImplGeneric && cpufeat.AVX2 {
 		laneCombAVX2(acc, table, digits)
-	} else {
+	default:
 		laneCombGeneric(acc, table, digits)
 	}
 }

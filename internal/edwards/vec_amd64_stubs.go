@@ -25,14 +25,6 @@ func vecAddIFMA(out *vecPoint, p *vecPoint, q *vecCached, neg uint64)
 //go:noescape
 func vecCacheIFMA(out *vecCached, p *vecPoint)
 
-// vecLookup8IFMA sets out to row[idx-1], or to the identity if idx = 0, for a
-// secret idx in [0, 8], in constant time: all eight entries are loaded, and
-// each is kept or not by a blend under an opmask computed arithmetically as
-// -(((idx xor j) - 1) >> 63). Requires AVX512F and AVX512VL.
-//
-//go:noescape
-func vecLookup8IFMA(out *vecCached, row *vecTable8, idx uint64)
-
 // vecDoubleAVX2 sets out = [2]p with AVX2 (see vecDoubleGeneric). out and p
 // may alias. Requires AVX2. Constant time.
 //
@@ -53,14 +45,6 @@ func vecAddAVX2(out *vecPoint, p *vecPoint, q *vecCached, neg uint64)
 //go:noescape
 func vecCacheAVX2(out *vecCached, p *vecPoint)
 
-// vecLookup8AVX2 sets out to row[idx-1], or to the identity if idx = 0, for a
-// secret idx in [0, 8], in constant time: all eight entries are loaded, and
-// each is kept or not under a mask vector computed arithmetically as
-// -(((idx xor j) - 1) >> 63). Requires AVX2.
-//
-//go:noescape
-func vecLookup8AVX2(out *vecCached, row *vecTable8, idx uint64)
-
 // laneCombAVX2 adds to the four points of acc, lane by lane, the sixteen
 // entries of the table selected by digits (see laneCombGeneric), with AVX2.
 // The limbs of acc must be below 2^51 + 2^42 (every product and Lanes.Set
@@ -69,3 +53,10 @@ func vecLookup8AVX2(out *vecCached, row *vecTable8, idx uint64)
 //
 //go:noescape
 func laneCombAVX2(acc *laneAcc, table *[16]laneCombGroup, digits *laneDigits)
+
+// laneCombIFMA is laneCombAVX2 with AVX-512 IFMA. The limbs of acc must be
+// below 2^51 + 2^42; on return they are below 2^51 + 2^15. Requires AVX512F,
+// AVX512VL and AVX512IFMA. Constant time: the digits steer opmasks only.
+//
+//go:noescape
+func laneCombIFMA(acc *laneAcc, table *[16]laneCombGroup, digits *laneDigits)

@@ -41,14 +41,6 @@ func BenchmarkVec(b *testing.B) {
 			acc.fromP1xP1(&r)
 		}
 	})
-	b.Run("op=lookup8/impl=lanes", func(b *testing.B) {
-		var row vecTable8
-		row.init(B)
-		var out vecCached
-		for i := 0; b.Loop(); i++ {
-			vecLookup8(&out, &row, uint64(i%9))
-		}
-	})
 	// The chain of operations must still be a point of the curve.
 	if !vecOnCurve(&vp) {
 		b.Fatal("the lane routines left the curve")

@@ -184,35 +184,6 @@ func testVecEdgeLimbs(t *testing.T) {
 	}
 }
 
-func TestVecLookup8(t *testing.T) { onEveryVecImpl(t, testVecLookup8) }
-
-func testVecLookup8(t *testing.T) {
-	rng := newRand(t)
-	var row vecTable8
-	for j := range row {
-		for i := range row[j] {
-			for c := range row[j][i] {
-				row[j][i][c] = rng.Uint64()
-			}
-		}
-	}
-	for idx := uint64(0); idx <= 8; idx++ {
-		var got, want vecCached
-		vecLookup8(&got, &row, idx)
-		vecLookup8Generic(&want, &row, idx)
-		if got != want {
-			t.Fatalf("idx %d: assembly and generic lookups differ", idx)
-		}
-		expect := vecCachedIdentity
-		if idx > 0 {
-			expect = row[idx-1]
-		}
-		if got != expect {
-			t.Fatalf("idx %d: wrong entry", idx)
-		}
-	}
-}
-
 // TestVecTables checks the lane-form tables against their sources.
 func TestVecTables(t *testing.T) {
 	rng := newRand(t)
