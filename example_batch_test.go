@@ -58,3 +58,27 @@ func ExampleBatchVerifier() {
 	// 4 true [true true true true]
 	// 4 false [true true false true]
 }
+
+func ExampleWithKeyCache() {
+	// Tokens from three issuers, verified batch after batch: the cache keeps
+	// each issuer's decoded key (and, under Strict, its subgroup test).
+	var issuers []ed25519.PrivateKey
+	for i := range 3 {
+		issuers = append(issuers, ed25519.NewKeyFromSeed(bytes.Repeat([]byte{byte(10 + i)}, ed25519.SeedSize)))
+	}
+	keys := ronkms.NewKeyCache(0) // the default size; share it among verifiers
+	v := ronkms.NewBatchVerifier(ed25519.Strict, ronkms.WithKeyCache(keys))
+	for batch := range 2 {
+		v.Reset()
+		for i := range 6 {
+			priv := issuers[i%len(issuers)]
+			msg := fmt.Appendf(nil, "token %d.%d", batch, i)
+			v.Add(priv.Public().(ed25519.PublicKey), msg, ed25519.Sign(priv, msg))
+		}
+		allValid, _ := v.Verify()
+		fmt.Println("batch", batch, "all valid:", allValid)
+	}
+	// Output:
+	// batch 0 all valid: true
+	// batch 1 all valid: true
+}
