@@ -72,6 +72,32 @@ const (
 	digitsSize = 64
 )
 
+// combParams loads laneComb's three pointer arguments, sets a step counter
+// to 16, and returns them with the address of limb i of coordinate k of
+// entry j (1..8) of the current group.
+func combParams() (pacc, ptab, pdig Register, n GPVirtual, entry func(j, k, i int) Mem) {
+	pacc = Load(Param("acc"), GP64())
+	ptab = Load(Param("table"), GP64())
+	pdig = Load(Param("digits"), GP64())
+	n = GP64()
+	MOVQ(U32(16), n)
+	entry = func(j, k, i int) Mem { return Mem{Base: ptab, Disp: (j-1)*affineSize + k*lanesSize + 32*i} }
+	return pacc, ptab, pdig, n, entry
+}
+
+// carrySplit carries a and b (limbs below 2^55) and splits them into radix
+// 2^25.5 in the stack frame: a as a first factor (fa), b as a second one
+// with its 19 multiples (gb, gb19). It uses Y10-Y12.
+func carrySplit(a, b [5]VecPhysical, fa, gb, gb19 func(int) Mem) {
+	VPBROADCASTQ(constMask51, Y10)
+	avxVecCarry(a, Y10, Y11, Y12)
+	avxVecCarry(b, Y10, Y11, Y12)
+	VPBROADCASTQ(constMask26, Y10)
+	VPBROADCASTQ(const19, Y11)
+	avxSplit(a, fa, nil, Y10, Y11, Y12)
+	avxSplit(b, gb, gb19, Y10, Y11, Y12)
+}
+
 func laneCombAVX2() {
 	TEXT("laneCombAVX2", 0, "func(acc *laneAcc, table *[16]laneCombGroup, digits *laneDigits)")
 	Pragma("noescape")
@@ -97,13 +123,7 @@ func laneCombAVX2() {
 	gH, gH19 := gform(130)
 	sA, sB, sC := stackVecs(frame, 150), stackVecs(frame, 155), stackVecs(frame, 160)
 
-	pacc := Load(Param("acc"), GP64())
-	ptab := Load(Param("table"), GP64())
-	pdig := Load(Param("digits"), GP64())
-	n := GP64()
-	MOVQ(U32(16), n)
-
-	entry := func(j, k, i int) Mem { return Mem{Base: ptab, Disp: (j-1)*affineSize + k*lanesSize + 32*i} }
+	pacc, ptab, pdig, n, entry := combParams()
 	accMem := func(k, i int) Mem { return Mem{Base: pacc, Disp: k*lanesSize + 32*i} }
 	idxMask := func(j int, I, M VecPhysical) {
 		VPBROADCASTQ(constLaneIdx.Offset(8*(j-1)), M)
@@ -210,13 +230,7 @@ func laneCombAVX2() {
 		VPADDQ(Y10, E[i], E[i])
 		VPSUBQ(sA(i), E[i], E[i])
 	}
-	VPBROADCASTQ(constMask51, Y10)
-	avxVecCarry(E, Y10, Y11, Y12)
-	avxVecCarry(H, Y10, Y11, Y12)
-	VPBROADCASTQ(constMask26, Y10)
-	VPBROADCASTQ(const19, Y11)
-	avxSplit(E, fE, nil, Y10, Y11, Y12)
-	avxSplit(H, gH, gH19, Y10, Y11, Y12)
+	carrySplit(E, H, fE, gH, gH19)
 
 	Comment("D = 2Z1, G = D+C (split), F = D-C (split with 19 multiples)")
 	G, F := five(0), five(5)
@@ -228,13 +242,7 @@ func laneCombAVX2() {
 		VPSUBQ(sC(i), F[i], F[i])
 		VPADDQ(sC(i), G[i], G[i])
 	}
-	VPBROADCASTQ(constMask51, Y10)
-	avxVecCarry(G, Y10, Y11, Y12)
-	avxVecCarry(F, Y10, Y11, Y12)
-	VPBROADCASTQ(constMask26, Y10)
-	VPBROADCASTQ(const19, Y11)
-	avxSplit(G, fG, nil, Y10, Y11, Y12)
-	avxSplit(F, gF, gF19, Y10, Y11, Y12)
+	carrySplit(G, F, fG, gF, gF19)
 
 	Comment("X3 = E·F, Y3 = G·H, T3 = E·H, Z3 = G·F")
 	accOut := func(k int) func(int) Mem { return func(i int) Mem { return accMem(k, i) } }

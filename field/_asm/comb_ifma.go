@@ -25,13 +25,7 @@ func laneCombIFMA() {
 	sM, sP, sT, sYmX, sYpX := slot(0), slot(1), slot(2), slot(3), slot(4)
 	sA, sB, sC, sE, sF, sG, sH := slot(5), slot(6), slot(7), slot(8), slot(9), slot(10), slot(11)
 
-	pacc := Load(Param("acc"), GP64())
-	ptab := Load(Param("table"), GP64())
-	pdig := Load(Param("digits"), GP64())
-	n := GP64()
-	MOVQ(U32(16), n)
-
-	entry := func(j, k, i int) Mem { return Mem{Base: ptab, Disp: (j-1)*affineSize + k*lanesSize + 32*i} }
+	pacc, ptab, pdig, n, entry := combParams()
 	accMem := func(k int) func(int) Mem {
 		return func(i int) Mem { return Mem{Base: pacc, Disp: k*lanesSize + 32*i} }
 	}
@@ -102,11 +96,7 @@ func laneCombIFMA() {
 	VPBROADCASTQ(const2p0, Y13)
 	VPBROADCASTQ(const2p1, Y14)
 	for i := 0; i < 5; i++ {
-		b := Y14
-		if i == 0 {
-			b = Y13
-		}
-		VPSUBQ(T[i], b, K2, T[i])
+		VPSUBQ(T[i], bias(i, Y13, Y14), K2, T[i])
 	}
 	store(sT, T)
 
@@ -117,11 +107,7 @@ func laneCombIFMA() {
 	VPBROADCASTQ(const2p0, Y13)
 	VPBROADCASTQ(const2p1, Y14)
 	for i := 0; i < 5; i++ {
-		b := Y14
-		if i == 0 {
-			b = Y13
-		}
-		VPADDQ(Yc[i], b, Y12)
+		VPADDQ(Yc[i], bias(i, Y13, Y14), Y12)
 		VPSUBQ(X[i], Y12, Y12)
 		VPADDQ(X[i], Yc[i], Yc[i])
 		VMOVDQU64(Y12, X[i])

@@ -318,10 +318,7 @@ func BenchmarkScalarBaseMultPaths(b *testing.B) {
 	want := new(edwards25519.Point).ScalarBaseMult(s)
 	saved := useLaneComb
 	defer func() { useLaneComb = saved }()
-	for _, path := range []struct {
-		name     string
-		laneComb bool
-	}{{"scalar", false}, {"laneComb", true}} {
+	for _, path := range scalarBaseMultPaths {
 		b.Run("path="+path.name, func(b *testing.B) {
 			useLaneComb = path.laneComb
 			v := new(Point)

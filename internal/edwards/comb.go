@@ -68,17 +68,19 @@ var laneCombTable = func() *[16]laneCombGroup {
 	return t
 }()
 
-// laneAccIdentity is four identities (0:1:1:0).
-var laneAccIdentity = func() laneAcc {
-	var zero, one fe
-	one.One()
-	var a laneAcc
-	a[0].Set(&zero, &zero, &zero, &zero)
-	a[1].Set(&one, &one, &one, &one)
-	a[2].Set(&one, &one, &one, &one)
-	a[3].Set(&zero, &zero, &zero, &zero)
-	return a
-}()
+// laneAccIdentity is four identities (0:1:1:0), laneAffineIdentity four in
+// affine cached form, (1, 1, 0).
+var (
+	laneAccIdentity    = laneAcc{lanesOf(0), lanesOf(1), lanesOf(1), lanesOf(0)}
+	laneAffineIdentity = laneAffine{lanesOf(1), lanesOf(1), lanesOf(0)}
+)
+
+// lanesOf returns the small constant c in all four lanes.
+func lanesOf(c uint64) field.Lanes {
+	var l field.Lanes
+	l[0] = [4]uint64{c, c, c, c}
+	return l
+}
 
 // scalarBaseMultLanes sets v = [s]B from the signed radix-16 digits of s
 // (signedRadix16) and returns v, with laneComb. Constant time.
@@ -169,14 +171,3 @@ func laneCombGeneric(acc *laneAcc, table *[16]laneCombGroup, digits *laneDigits)
 	acc[2].Set(&Z[0], &Z[1], &Z[2], &Z[3])
 	acc[3].Set(&T[0], &T[1], &T[2], &T[3])
 }
-
-// laneAffineIdentity is four identities in affine cached form: (1, 1, 0).
-var laneAffineIdentity = func() laneAffine {
-	var zero, one fe
-	one.One()
-	var a laneAffine
-	a[0].Set(&one, &one, &one, &one)
-	a[1].Set(&one, &one, &one, &one)
-	a[2].Set(&zero, &zero, &zero, &zero)
-	return a
-}()

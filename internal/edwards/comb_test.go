@@ -196,33 +196,12 @@ func TestLaneCombEdgeLimbs(t *testing.T) {
 	}
 }
 
-// TestScalarBaseMultPaths runs ScalarBaseMult on both paths (the scalar
-// comb, the one-point-per-lane comb on each vecImpl) against filippo.
-func TestScalarBaseMultPaths(t *testing.T) {
-	rng := newRand(t)
-	scalars := edgeScalars()
-	n := 100
-	if testing.Short() {
-		n = 20
-	}
-	for range n {
-		scalars = append(scalars, randScalar(rng))
-	}
-	saved := useLaneComb
-	defer func() { useLaneComb = saved }()
-	for _, path := range []struct {
-		name     string
-		laneComb bool
-	}{{"scalar", false}, {"laneComb", true}} {
-		useLaneComb = path.laneComb
-		onEveryVecImpl(t, func(t *testing.T) {
-			for _, s := range scalars {
-				want := new(edwards25519.Point).ScalarBaseMult(s)
-				samePoint(t, path.name, new(Point).ScalarBaseMult(s), want)
-			}
-		})
-	}
-}
+// scalarBaseMultPaths are the two fixed-base multiplications, selected by
+// useLaneComb: the scalar comb (point.go) and the one-point-per-lane comb.
+var scalarBaseMultPaths = []struct {
+	name     string
+	laneComb bool
+}{{"scalar", false}, {"laneComb", true}}
 
 // FuzzLaneComb compares the assembly with its twin on fuzzed digits, from
 // the identity and from a fuzzed accumulator.

@@ -138,6 +138,24 @@ func oddMultiples(P point, n int) []point {
 	return out
 }
 
+// combTable writes the table name of 32 rows, row i holding [j 256^i]P for
+// j = 1..8.
+func combTable(out *bytes.Buffer, name string, P point) {
+	fmt.Fprintf(out, "var %s = [32][8]affineWords{\n", name)
+	row := P
+	for i := 0; i < 32; i++ {
+		out.WriteString("{\n")
+		acc := row
+		for j := 1; j <= 8; j++ {
+			out.WriteString(entry(acc))
+			acc = add(acc, row)
+		}
+		out.WriteString("},\n")
+		row = mul(big.NewInt(256), row)
+	}
+	out.WriteString("}\n")
+}
+
 func main() {
 	B := basepoint()
 	nafSize := 1 << (nafWidth - 2)
@@ -164,35 +182,9 @@ func main() {
 	}
 
 	out.WriteString("// basepointCombTable[i][j-1] is [j 16^(2i)]B for j = 1..8, for the\n// constant-time radix-16 fixed-base multiplication.\n")
-	out.WriteString("var basepointCombTable = [32][8]affineWords{\n")
-	row := B
-	sixteen2 := big.NewInt(256)
-	for i := 0; i < 32; i++ {
-		out.WriteString("{\n")
-		acc := row
-		for j := 1; j <= 8; j++ {
-			out.WriteString(entry(acc))
-			acc = add(acc, row)
-		}
-		out.WriteString("},\n")
-		row = mul(sixteen2, row)
-	}
-	out.WriteString("}\n\n")
-
-	out.WriteString("// basepointCombOddTable[i][j-1] is [j 16^(2i+1)]B for j = 1..8: with\n// basepointCombTable, a row for every radix-16 digit, for the\n// fixed-base multiplication with one point per lane (comb.go).\n")
-	out.WriteString("var basepointCombOddTable = [32][8]affineWords{\n")
-	row = mul(big.NewInt(16), B)
-	for i := 0; i < 32; i++ {
-		out.WriteString("{\n")
-		acc := row
-		for j := 1; j <= 8; j++ {
-			out.WriteString(entry(acc))
-			acc = add(acc, row)
-		}
-		out.WriteString("},\n")
-		row = mul(sixteen2, row)
-	}
-	out.WriteString("}\n")
+	combTable(&out, "basepointCombTable", B)
+	out.WriteString("\n// basepointCombOddTable[i][j-1] is [j 16^(2i+1)]B for j = 1..8: with\n// basepointCombTable, a row for every radix-16 digit, for the\n// fixed-base multiplication with one point per lane (comb.go).\n")
+	combTable(&out, "basepointCombOddTable", mul(big.NewInt(16), B))
 
 	src, err := format.Source(out.Bytes())
 	if err != nil {

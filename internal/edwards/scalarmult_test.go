@@ -100,10 +100,19 @@ func TestScalarBaseMult(t *testing.T) {
 	for i := 0; i < n; i++ {
 		scalars = append(scalars, randScalar(rng))
 	}
-	for _, s := range scalars {
-		want := new(edwards25519.Point).ScalarBaseMult(s)
-		samePoint(t, "ScalarBaseMult", new(Point).ScalarBaseMult(s), want)
+	// Both paths, the lane comb on every vecImpl.
+	saved := useLaneComb
+	defer func() { useLaneComb = saved }()
+	for _, path := range scalarBaseMultPaths {
+		useLaneComb = path.laneComb
+		onEveryVecImpl(t, func(t *testing.T) {
+			for _, s := range scalars {
+				want := new(edwards25519.Point).ScalarBaseMult(s)
+				samePoint(t, "ScalarBaseMult/"+path.name, new(Point).ScalarBaseMult(s), want)
+			}
+		})
 	}
+	useLaneComb = saved
 	// Aliasing: the receiver already holds a point.
 	p := NewGeneratorPoint()
 	p.ScalarBaseMult(scalars[3])
