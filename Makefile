@@ -93,6 +93,7 @@ FUZZ_LONG_TARGETS = \
 	./internal/edwards:FuzzDecodeEncode \
 	./internal/edwards:FuzzDecodeFour \
 	./internal/edwards:FuzzVecOps \
+	./internal/edwards:FuzzLaneComb \
 	./field:FuzzLanes \
 	./field:FuzzMultiply4 \
 	./internal/server:FuzzDecodeBatchBinary \

@@ -1,6 +1,10 @@
 package edwards
 
-import "github.com/ronkms/ronkms/field"
+import (
+	"sync"
+
+	"github.com/ronkms/ronkms/field"
+)
 
 // The fixed-base multiplication of signing with one point per lane.
 //
@@ -44,10 +48,13 @@ type (
 	laneDigits [16]struct{ abs, neg [4]uint64 }
 )
 
-// laneCombTable is the comb table in the layout of laneCombGroup: rows
+// laneCombTable returns the comb table in the layout of laneCombGroup: rows
 // 16^i for i = 0..63 (61,440 bytes), unpacked from the generated tables
-// when the package is initialized and never written afterwards.
-var laneCombTable = func() *[16]laneCombGroup {
+// once and never written afterwards. It is built when the package is
+// initialized where signing uses it (useLaneComb), and on first use
+// elsewhere (only the twin's tests use it there), so that purego and
+// other architectures do not carry it.
+var laneCombTable = sync.OnceValue(func() *[16]laneCombGroup {
 	odd := unpackCombTable(&basepointCombOddTable)
 	t := new([16]laneCombGroup)
 	for g := range t {
@@ -66,7 +73,13 @@ var laneCombTable = func() *[16]laneCombGroup {
 		}
 	}
 	return t
-}()
+})
+
+func init() {
+	if useLaneComb {
+		laneCombTable()
+	}
+}
 
 // laneAccIdentity is four identities (0:1:1:0), laneAffineIdentity four in
 // affine cached form, (1, 1, 0).
@@ -95,7 +108,7 @@ func scalarBaseMultLanes(v *Point, digits *[64]int8) *Point {
 		}
 	}
 	acc := laneAccIdentity
-	laneComb(&acc, laneCombTable, &d)
+	laneComb(&acc, laneCombTable(), &d)
 
 	var p [4]Point
 	acc[0].Get(&p[0].x, &p[1].x, &p[2].x, &p[3].x)

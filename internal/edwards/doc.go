@@ -72,7 +72,8 @@
 // basepoint_table.go, held as canonical little-endian 64-bit words so that
 // they do not depend on the field's limb layout. tables.go unpacks them into
 // field elements, and into lane form, once, at package initialization
-// (about 10 us); nothing writes them afterwards. The only other
+// (about 10 us; signing's comb table, comb.go, only where signing uses it,
+// otherwise on first use); nothing writes them afterwards. The only other
 // package-level variables are the CPU-derived switches feVec4, useVec,
 // vecImpl, useLanePow and useLaneComb, which only tests write.
 //
