@@ -71,7 +71,7 @@ type Option func(*batchConfig)
 
 type batchConfig struct {
 	workers int
-	cache   *batch.KeyCache
+	cache   *KeyCache
 }
 
 // WithWorkers sets the number of goroutines a BatchVerifier uses. n < 1
@@ -152,8 +152,12 @@ func (bv *BatchVerifier) Verify() (allValid bool, valid []bool) {
 		start = end
 	}
 	valid = make([]bool, len(bv.items))
-	allValid = bv.v.Verify(edverify.Rules(bv.rules), bv.items, valid, batch.Config{Workers: bv.cfg.workers, Cache: bv.cfg.cache})
-	bv.v.Remember(bv.cfg.cache, bv.items) // nothing without a cache
+	var cache *batch.KeyCache
+	if bv.cfg.cache != nil {
+		cache = bv.cfg.cache.engine()
+	}
+	allValid = bv.v.Verify(edverify.Rules(bv.rules), bv.items, valid, batch.Config{Workers: bv.cfg.workers, Cache: cache})
+	bv.v.Remember(cache, bv.items) // nothing without a cache
 	return allValid, valid
 }
 

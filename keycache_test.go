@@ -85,14 +85,20 @@ func TestBatchKeyCacheConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
-// TestWithKeyCacheNil: a nil cache is no cache.
-func TestWithKeyCacheNil(t *testing.T) {
-	rng := btRNG(t, "TestWithKeyCacheNil")
+// TestWithKeyCacheNilAndZero: a nil cache is no cache, and a zero KeyCache
+// a usable one.
+func TestWithKeyCacheNilAndZero(t *testing.T) {
+	rng := btRNG(t, "TestWithKeyCacheNilAndZero")
 	signers := btSigners(rng, 2)
-	cases := []testgen.Case{btHonest(rng, signers), btHonest(rng, signers)}
+	cases := []testgen.Case{btHonest(rng, signers), btHonest(rng, signers), btDraw(rng, signers, 0)}
 	b := btMakeBatch(t, cases)
-	v := ronkms.NewBatchVerifier(ed25519.Strict, ronkms.WithKeyCache(nil))
-	btFill(t, "nil cache", v, b)
-	all, valid := v.Verify()
-	btCheck(t, "nil cache", b, ed25519.Strict, all, valid)
+	var zero ronkms.KeyCache
+	for name, opt := range map[string]ronkms.Option{"nil": ronkms.WithKeyCache(nil), "zero": ronkms.WithKeyCache(&zero)} {
+		v := ronkms.NewBatchVerifier(ed25519.Strict, opt)
+		for round := range 2 {
+			btFill(t, name, v, b)
+			all, valid := v.Verify()
+			btCheck(t, fmt.Sprintf("%s cache, round %d", name, round), b, ed25519.Strict, all, valid)
+		}
+	}
 }
