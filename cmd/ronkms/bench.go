@@ -48,7 +48,7 @@ func (w workerSetting) count() int {
 
 type benchConfig struct {
 	modes      []ed25519.Rules
-	keys       []string // "same", "distinct"
+	keys       []string // "same", "distinct", "known"
 	sizes      []int
 	workers    []workerSetting
 	rounds     int
@@ -84,7 +84,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	var modes string
 	fs.StringVar(&modes, "rules", "stdlib,strict,zip215", "comma-separated verification `rules` to batch: presets ("+presetNames()+") or rules joined by +")
 	fs.StringVar(&modes, "modes", "stdlib,strict,zip215", "the former name of -rules (not both)")
-	keys := fs.String("keys", "same,distinct", "comma-separated key `sets`: same (one key signs every item) or distinct (one key per item)")
+	keys := fs.String("keys", "same,distinct,known", "comma-separated key `sets`: same (one key signs every item), distinct (one key per item) or known (one key per item, every key already in the BatchVerifier's KeyCache: callers with a known set of signers)")
 	sizes := fs.String("sizes", defaultSizes, "comma-separated batch `sizes`")
 	workers := fs.String("workers", "1,all", "comma-separated worker `counts`; all is GOMAXPROCS")
 	rounds := fs.Int("rounds", defaultRounds, "rounds per measurement; the median is reported")
@@ -140,8 +140,8 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	for _, s := range splitList(*keys) {
-		if s != "same" && s != "distinct" {
-			return usageErr("-keys: unknown key set %q (want same or distinct)", s)
+		if s != "same" && s != "distinct" && s != "known" {
+			return usageErr("-keys: unknown key set %q (want same, distinct or known)", s)
 		}
 		if !slices.Contains(cfg.keys, s) {
 			cfg.keys = append(cfg.keys, s)
@@ -626,7 +626,13 @@ func stdlibLoopSubject(fx *fixture, n int) *subject {
 // n Adds (which hash the messages) and Verify per repetition.
 func batchSubject(mode ed25519.Rules, keys string, w workerSetting, fx *fixture, n int) *subject {
 	name := fmt.Sprintf("mode=%v keys=%s n=%d workers=%s", mode, keys, n, w.label)
-	v := ronkms.NewBatchVerifier(mode, ronkms.WithWorkers(w.n))
+	opts := []ronkms.Option{ronkms.WithWorkers(w.n)}
+	if keys == "known" {
+		// The first run (calibration, untimed) fills the cache; every
+		// measured batch then finds its keys there.
+		opts = append(opts, ronkms.WithKeyCache(ronkms.NewKeyCache(n)))
+	}
+	v := ronkms.NewBatchVerifier(mode, opts...)
 	return &subject{name: name, unit: n, serial: w.count() == 1, run: func(reps int) (time.Duration, error) {
 		start := time.Now()
 		for range reps {
@@ -830,11 +836,12 @@ func (p *printer) summary(ss []*single, cells []*batchCell) {
 		}
 	}
 	p.printf("\nsizing: signatures verified per second by one batch, and the speed-up over crypto/ed25519.Verify\n")
-	p.printf("(per signature, measured in the same rounds); keys: one key signs every item, or one key per item\n")
+	p.printf("(per signature, measured in the same rounds); keys: one key signs every item, one key per item, or one\n")
+	p.printf("known key per item (decoded and tested by an earlier batch, kept in a ronkms.KeyCache)\n")
 	rows := [][]string{head}
 	for _, mode := range p.cfg.modes {
 		for _, keys := range p.cfg.keys {
-			name := map[string]string{"same": "one key", "distinct": "distinct"}[keys]
+			name := map[string]string{"same": "one key", "distinct": "distinct", "known": "known"}[keys]
 			row := []string{mode.String(), name}
 			for _, c := range cols {
 				i := slices.IndexFunc(cells, func(x *batchCell) bool {

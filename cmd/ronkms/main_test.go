@@ -141,7 +141,7 @@ func checkSizingTable(t *testing.T, out string) {
 		if keys == "one" {
 			keys, rest = "one key", f[3:]
 		}
-		if keys != "one key" && keys != "distinct" || len(rest) != 8 {
+		if keys != "one key" && keys != "distinct" && keys != "known" || len(rest) != 8 {
 			t.Errorf("sizing row %q: want rules, keys and 4 rate/speed-up pairs", line)
 			continue
 		}
@@ -153,8 +153,8 @@ func checkSizingTable(t *testing.T, out string) {
 		}
 		rows++
 	}
-	if rows != 6 {
-		t.Errorf("%d sizing rows, want 6 (3 rule sets x 2 key sets):\n%s", rows, out[sizing:details])
+	if rows != 9 {
+		t.Errorf("%d sizing rows, want 9 (3 rule sets x 3 key sets):\n%s", rows, out[sizing:details])
 	}
 	if !strings.Contains(out[sizing:details], "single operations, speed-up over crypto/ed25519: ed25519.Verify ") {
 		t.Errorf("no single operations line under the sizing table:\n%s", out[sizing:details])
@@ -182,13 +182,13 @@ func TestBenchQuickText(t *testing.T) {
 	if !strings.Contains(out, "\ndisturbed rounds: ") {
 		t.Errorf("output lacks the disturbed-rounds line:\n%s", out)
 	}
-	if !strings.Contains(errOut, "[5/5]") {
-		t.Errorf("stderr shows no progress up to [5/5]:\n%s", errOut)
+	if !strings.Contains(errOut, "[7/7]") {
+		t.Errorf("stderr shows no progress up to [7/7]:\n%s", errOut)
 	}
 
 	tables := parseBatchTables(t, out)
 	for _, mode := range []string{"stdlib", "strict", "zip215"} {
-		for _, keys := range []string{"same", "distinct"} {
+		for _, keys := range []string{"same", "distinct", "known"} {
 			for _, w := range []string{"1", "all"} {
 				k := tableKey{mode, keys, w}
 				rows, ok := tables[k]
@@ -217,8 +217,8 @@ func TestBenchQuickText(t *testing.T) {
 			}
 		}
 	}
-	if len(tables) != 12 {
-		t.Errorf("%d batch tables, want 12", len(tables))
+	if len(tables) != 18 {
+		t.Errorf("%d batch tables, want 18 (3 rule sets x 3 key sets x 2 worker settings)", len(tables))
 	}
 }
 
@@ -296,11 +296,11 @@ func TestBenchQuickJSON(t *testing.T) {
 	// 6 signature operations (three verifiers, Sign, and their stdlib
 	// baselines) and 6 field operations (filippo, scalar and four-way,
 	// for multiply and square).
-	if kinds["env"] != 1 || kinds["single"] != 12 || kinds["batch"] != 24 || kinds["end"] != 1 {
-		t.Errorf("object kinds %v, want 1 env, 12 single, 24 batch, 1 end", kinds)
+	if kinds["env"] != 1 || kinds["single"] != 12 || kinds["batch"] != 36 || kinds["end"] != 1 {
+		t.Errorf("object kinds %v, want 1 env, 12 single, 36 batch, 1 end", kinds)
 	}
 	for _, mode := range []string{"stdlib", "strict", "zip215"} {
-		for _, keys := range []string{"same", "distinct"} {
+		for _, keys := range []string{"same", "distinct", "known"} {
 			for _, n := range []int{8, 16} {
 				for _, w := range []string{"1", "all"} {
 					if c := fmt.Sprintf("%s/%s/%d/%s", mode, keys, n, w); !cells[c] {
