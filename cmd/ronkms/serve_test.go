@@ -464,8 +464,12 @@ func TestServeSIGTERM(t *testing.T) {
 		t.Fatal(err)
 	}
 	check()
-	err = cmd.Wait()
+	// Read stderr to its end (the child's exit closes it) before Wait,
+	// which closes the pipe once the child has exited and would cut off
+	// whatever the reader had not read yet: on a slow machine (386 CI)
+	// that lost the "stopped" line.
 	<-restDone
+	err = cmd.Wait()
 	if err != nil {
 		t.Errorf("child: %v\nstderr:\n%s", err, rest.String())
 	}
