@@ -102,20 +102,14 @@ func scalarBaseMultLanes(v *Point, digits *[64]int8) *Point {
 	var d laneDigits
 	for g := range d {
 		for c := range 4 {
-			dd := int64(digits[4*g+c])
-			signMask := dd >> 63 // all ones if the digit is negative
-			d[g].abs[c] = uint64((dd ^ signMask) - signMask)
-			d[g].neg[c] = uint64(signMask)
+			d.set(g, c, int64(digits[4*g+c]))
 		}
 	}
 	acc := laneAccIdentity
 	laneComb(&acc, laneCombTable(), &d)
 
 	var p [4]Point
-	acc[0].Get(&p[0].x, &p[1].x, &p[2].x, &p[3].x)
-	acc[1].Get(&p[0].y, &p[1].y, &p[2].y, &p[3].y)
-	acc[2].Get(&p[0].z, &p[1].z, &p[2].z, &p[3].z)
-	acc[3].Get(&p[0].t, &p[1].t, &p[2].t, &p[3].t)
+	acc.points(&p)
 	var sum, q vecPoint
 	var qc vecCached
 	sum.fromP3(&p[0])
@@ -125,6 +119,23 @@ func scalarBaseMultLanes(v *Point, digits *[64]int8) *Point {
 		vecAdd(&sum, &sum, &qc, 0)
 	}
 	return sum.toP3(v)
+}
+
+// set stores digit v (in [-8, 8]) of group g, lane c: its absolute value
+// and a mask of all ones if it is negative, computed arithmetically
+// (constant time).
+func (d *laneDigits) set(g, c int, v int64) {
+	signMask := v >> 63 // all ones if v is negative
+	d[g].abs[c] = uint64((v ^ signMask) - signMask)
+	d[g].neg[c] = uint64(signMask)
+}
+
+// points sets p[c] to the point in lane c of a.
+func (a *laneAcc) points(p *[4]Point) {
+	a[0].Get(&p[0].x, &p[1].x, &p[2].x, &p[3].x)
+	a[1].Get(&p[0].y, &p[1].y, &p[2].y, &p[3].y)
+	a[2].Get(&p[0].z, &p[1].z, &p[2].z, &p[3].z)
+	a[3].Get(&p[0].t, &p[1].t, &p[2].t, &p[3].t)
 }
 
 // laneCombGeneric is the twin of laneCombAVX2: for g = 0..15, each lane c

@@ -79,10 +79,7 @@ func randLaneDigits(pick func() int64) *laneDigits {
 	var d laneDigits
 	for g := range d {
 		for c := range 4 {
-			v := pick()
-			s := v >> 63
-			d[g].abs[c] = uint64((v ^ s) - s)
-			d[g].neg[c] = uint64(s)
+			d.set(g, c, pick())
 		}
 	}
 	return &d
@@ -145,10 +142,7 @@ func TestLaneCombDigits(t *testing.T) {
 			var sum Point
 			sum.SetIdentity()
 			var p [4]Point
-			acc[0].Get(&p[0].x, &p[1].x, &p[2].x, &p[3].x)
-			acc[1].Get(&p[0].y, &p[1].y, &p[2].y, &p[3].y)
-			acc[2].Get(&p[0].z, &p[1].z, &p[2].z, &p[3].z)
-			acc[3].Get(&p[0].t, &p[1].t, &p[2].t, &p[3].t)
+			acc.points(&p)
 			for c := range p {
 				samePoint(t, name+": lane sum", &p[c], ref[c])
 				sum.Add(&sum, &p[c])
