@@ -18,8 +18,18 @@ import "encoding/binary"
 // full-size scalars.
 func VarTimeCheckCofactorless(R, A *Point, k, s *Scalar) bool {
 	var Q Point
-	if !checkHalf(&Q, R, A, k, s, &groupOrder8, 128, true) {
+	if !checkHalf(&Q, R, A, nil, k, s, &groupOrder8, 128, true) {
 		checkFull(&Q, R, A, k, s)
+	}
+	return Q.IsIdentity()
+}
+
+// VarTimeCheckCofactorlessKey is VarTimeCheckCofactorless with A given as
+// a prepared Key: the same result, without building A's table.
+func VarTimeCheckCofactorlessKey(R *Point, A *Key, k, s *Scalar) bool {
+	var Q Point
+	if !checkHalf(&Q, R, &A.point, A, k, s, &groupOrder8, 128, true) {
+		checkFull(&Q, R, &A.point, k, s)
 	}
 	return Q.IsIdentity()
 }
@@ -31,8 +41,18 @@ func VarTimeCheckCofactorless(R, A *Point, k, s *Scalar) bool {
 // is a bijection of the prime-order subgroup, where [8] sends everything.
 func VarTimeCheckCofactored(R, A *Point, k, s *Scalar) bool {
 	var Q Point
-	if !checkHalf(&Q, R, A, k, s, &groupOrder, 126, false) {
+	if !checkHalf(&Q, R, A, nil, k, s, &groupOrder, 126, false) {
 		checkFull(&Q, R, A, k, s)
+	}
+	return Q.IsSmallOrder()
+}
+
+// VarTimeCheckCofactoredKey is VarTimeCheckCofactored with A given as a
+// prepared Key.
+func VarTimeCheckCofactoredKey(R *Point, A *Key, k, s *Scalar) bool {
+	var Q Point
+	if !checkHalf(&Q, R, &A.point, A, k, s, &groupOrder, 126, false) {
+		checkFull(&Q, R, &A.point, k, s)
 	}
 	return Q.IsSmallOrder()
 }
@@ -80,8 +100,9 @@ func checkFull(Q, R, A *Point, k, s *Scalar) {
 
 // checkHalf sets Q = [c1 s mod l]B - [c1]R - [c0]A for half-size (c0, c1)
 // with c0 = c1 k (mod n), and reports whether it could (false: Q is
-// untouched).
-func checkHalf(Q, R, A *Point, k, s *Scalar, n *u256, bound int, needOdd bool) bool {
+// untouched). key, if not nil, is A prepared: its table of -A is used
+// instead of one built here when it is in the form this path uses.
+func checkHalf(Q, R, A *Point, key *Key, k, s *Scalar, n *u256, bound int, needOdd bool) bool {
 	kw := scalarWords(k)
 	kk := u256{kw[0], kw[1], kw[2], kw[3]}
 	h, ok := reduceHalf(n, &kk, bound, needOdd)
@@ -134,12 +155,25 @@ func checkHalf(Q, R, A *Point, k, s *Scalar, n *u256, bound int, needOdd bool) b
 	}
 
 	if useVec {
-		checkHalfVec(Q, &na, &rr, &c0Naf, &c1Naf, &u0Naf, &u1Naf, top)
+		var own vecTable8
+		tA := &own
+		if key != nil && key.lanes {
+			tA = &key.vec
+		} else {
+			own.init(&na)
+		}
+		checkHalfVec(Q, tA, &rr, &c0Naf, &c1Naf, &u0Naf, &u1Naf, top)
 		return true
 	}
 
-	var tA, tR nafTable5
-	tA.init(&na)
+	var own nafTable5
+	tA := &own
+	if key != nil && !key.lanes {
+		tA = &key.generic
+	} else {
+		own.init(&na)
+	}
+	var tR nafTable5
 	tR.init(&rr)
 
 	var acc Point
@@ -185,10 +219,10 @@ func checkHalf(Q, R, A *Point, k, s *Scalar, n *u256, bound int, needOdd bool) b
 	return true
 }
 
-// checkHalfVec is checkHalf's double-and-add loop in lane form (vec.go).
-func checkHalfVec(Q, na, rr *Point, c0Naf, c1Naf, u0Naf, u1Naf *[256]int8, top int) {
-	var tA, tR vecTable8
-	tA.init(na)
+// checkHalfVec is checkHalf's double-and-add loop in lane form (vec.go),
+// given the table of -A.
+func checkHalfVec(Q *Point, tA *vecTable8, rr *Point, c0Naf, c1Naf, u0Naf, u1Naf *[256]int8, top int) {
+	var tR vecTable8
 	tR.init(rr)
 	var acc vecPoint
 	vecNafSum(&acc, []vecNafTerm{{c0Naf, tA[:]}, {c1Naf, tR[:]}, {u0Naf, vecBNaf[:]}, {u1Naf, vecB128Naf[:]}}, top)

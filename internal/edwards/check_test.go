@@ -200,6 +200,14 @@ func TestVarTimeChecks(t *testing.T) {
 		if got := VarTimeCheckCofactored(R, A, c.k, c.s); got != wantCof {
 			t.Fatalf("case %d: cofactored %v, want %v", i, got, wantCof)
 		}
+		var key Key
+		key.Set(A)
+		if got := VarTimeCheckCofactorlessKey(R, &key, c.k, c.s); got != wantLess {
+			t.Fatalf("case %d: cofactorless with a Key %v, want %v", i, got, wantLess)
+		}
+		if got := VarTimeCheckCofactoredKey(R, &key, c.k, c.s); got != wantCof {
+			t.Fatalf("case %d: cofactored with a Key %v, want %v", i, got, wantCof)
+		}
 		var Q Point
 		checkFull(&Q, R, A, c.k, c.s)
 		if Q.IsIdentity() != wantLess || Q.IsSmallOrder() != wantCof {
