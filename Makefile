@@ -90,6 +90,7 @@ FUZZ_LONG_TARGETS = \
 	.:FuzzVerifyBatch \
 	./internal/batch:FuzzKeyCache \
 	./ed25519:FuzzVerify \
+	./ed25519:FuzzVerifyingKey \
 	./internal/edwards:FuzzDecodeEncode \
 	./internal/edwards:FuzzDecodeFour \
 	./internal/edwards:FuzzVecOps \

@@ -152,6 +152,30 @@ func BenchmarkVerify(b *testing.B) {
 			benchReportPerSig(b, 1)
 		})
 	}
+	// The same signatures under VerifyingKeys made outside the timed loop:
+	// what a verifier of known keys pays per signature.
+	keys := make([]*ed25519.VerifyingKey, benchPoolSize)
+	for j := range keys {
+		k, err := ed25519.NewVerifyingKey(set.Pubs[j])
+		if err != nil {
+			b.Fatal(err)
+		}
+		keys[j] = k
+	}
+	for _, mode := range []ed25519.Rules{ed25519.StdLib, ed25519.Strict, ed25519.ZIP215} {
+		b.Run(fmt.Sprintf("mode=%v/impl=ronkms-key", mode), func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				j := i % benchPoolSize
+				if !keys[j].VerifyWithRules(mode, set.Msgs[j], set.Sigs[j]) {
+					b.Fatalf("valid signature %d rejected", j)
+				}
+				i++
+			}
+			benchReportPerSig(b, 1)
+		})
+	}
 }
 
 func BenchmarkVerifyBatch(b *testing.B) {

@@ -446,6 +446,10 @@ func TestAllocations(t *testing.T) {
 	msg := []byte("Hello, world!")
 	sig := ed25519.Sign(priv, msg)
 	wrong := []byte("Hello, world?")
+	vk, err := ed25519.NewVerifyingKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var sink byte
 	for _, tc := range []struct {
 		name string
@@ -473,6 +477,11 @@ func TestAllocations(t *testing.T) {
 			if ed25519.Verify(pub, wrong, sig) || ed25519.VerifyStrict(pub, wrong, sig) || ed25519.VerifyZIP215(pub, wrong, sig) ||
 				ed25519.VerifyStrict(pub, msg, sig[:63]) || ed25519.VerifyZIP215(nil, msg, sig) {
 				t.Fatal("accepted a bad signature")
+			}
+		}},
+		{"VerifyingKey", func() {
+			if !vk.Verify(msg, sig) || !vk.VerifyWithRules(ed25519.ZIP215, msg, sig) || vk.Verify(wrong, sig) {
+				t.Fatal("VerifyingKey: wrong verdict")
 			}
 		}},
 		{"SignVerifyStdlibTestShape", func() {

@@ -69,3 +69,29 @@ func ExampleVerifyZIP215() {
 	// VerifyStrict: false
 	// VerifyZIP215: true
 }
+
+// A service that verifies many signatures under a few known keys (an
+// issuer's tokens, a peer's messages) decodes each key once.
+func ExampleNewVerifyingKey() {
+	seed := bytes.Repeat([]byte{0x43}, ed25519.SeedSize)
+	priv := ed25519.NewKeyFromSeed(seed)
+	pub := priv.Public().(ed25519.PublicKey)
+
+	issuer, err := ed25519.NewVerifyingKey(pub) // once, when the key is configured
+	if err != nil {
+		panic(err)
+	}
+	for _, token := range []string{"token 1", "token 2"} {
+		sig := ed25519.Sign(priv, []byte(token))
+		fmt.Println(token, issuer.Verify([]byte(token), sig), issuer.VerifyWithRules(ed25519.Strict, []byte(token), sig))
+	}
+	fmt.Println("tampered", issuer.Verify([]byte("token 3"), ed25519.Sign(priv, []byte("token 1"))))
+
+	_, err = ed25519.NewVerifyingKey(pub[:31])
+	fmt.Println(err)
+	// Output:
+	// token 1 true true
+	// token 2 true true
+	// tampered false
+	// ed25519: bad public key: public key is not 32 bytes long
+}

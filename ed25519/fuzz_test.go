@@ -149,3 +149,35 @@ func FuzzSign(f *testing.F) {
 		}
 	})
 }
+
+// FuzzVerifyingKey compares a VerifyingKey made from arbitrary key bytes with
+// testgen.Reference under arbitrary rules (a byte: valid and invalid
+// combinations), on arbitrary message and signature bytes. Making the key
+// fails exactly when no rules could accept, and nothing panics.
+func FuzzVerifyingKey(f *testing.F) {
+	for i, c := range fuzzSeedCases() {
+		f.Add(c.Pub, c.Msg, c.Sig, byte(i))
+	}
+	f.Fuzz(func(t *testing.T, pub, msg, sig []byte, rules byte) {
+		c := testgen.Case{Name: "fuzz", Pub: pub, Msg: msg, Sig: sig}
+		r := ed25519.Rules(rules)
+		k, err := ed25519.NewVerifyingKey(pub)
+		if err != nil {
+			if testgen.Reference(r&31, c) || testgen.Reference(testgen.ZIP215, c) {
+				t.Fatalf("NewVerifyingKey(%x): %v, but the reference accepts", pub, err)
+			}
+			return
+		}
+		if got, want := k.VerifyWithRules(r, msg, sig), r.Verify(pub, msg, sig); got != want {
+			t.Fatalf("VerifyWithRules(%v) = %v, Rules.Verify %v (pub %x msg %x sig %x)", r, got, want, pub, msg, sig)
+		}
+		if r < 32 {
+			if got, want := k.VerifyWithRules(r, msg, sig), testgen.Reference(r, c); got != want {
+				t.Fatalf("VerifyWithRules(%v) = %v, reference %v", r, got, want)
+			}
+		}
+		if k.Verify(msg, sig) != testgen.Reference(testgen.StdLib, c) {
+			t.Fatal("Verify differs from the StdLib reference")
+		}
+	})
+}
