@@ -73,6 +73,8 @@ var Impls = []Impl{
 	{Name: "ronkms-stdlib", Rules: "StdLib", Ronkms: true, Note: "ed25519.Verify; BatchVerifier(ed25519.StdLib)"},
 	{Name: "ronkms-strict", Rules: "Strict", Ronkms: true, Note: "ed25519.VerifyStrict; BatchVerifier(ed25519.Strict)"},
 	{Name: "ronkms-zip215", Rules: "ZIP215", Ronkms: true, Note: "ed25519.VerifyZIP215; BatchVerifier(ed25519.ZIP215)"},
+	{Name: "ronkms-stdlib-key", Rules: "StdLib", Ronkms: true, Note: "ed25519.VerifyingKey.Verify; key=cold pays NewVerifyingKey on every call, key=repeated makes the key once outside the timed loop (as voi-expanded)"},
+	{Name: "ronkms-zip215-key", Rules: "ZIP215", Ronkms: true, Note: "ed25519.VerifyingKey.VerifyWithRules(ZIP215), the key made as for ronkms-stdlib-key"},
 	{Name: "ronkms-strict-cached", Rules: "Strict", Ronkms: true, Note: "BatchVerifier(ed25519.Strict) with a KeyCache that one Verify of the same batch filled outside the timed loop (keys decoded and tested once: a caller-side key cache, as voi-expanded-zip215's)"},
 	{Name: "ronkms-zip215-cached", Rules: "ZIP215", Ronkms: true, Note: "BatchVerifier(ed25519.ZIP215) with a KeyCache filled the same way"},
 }

@@ -231,6 +231,21 @@ func singleVerifiers(items []item, sameKey bool) []struct {
 		}
 		return voied.VerifyExpandedWithOptions(ek, items[i].msg, items[i].sig, voiStdLib)
 	}
+	// ronkms's VerifyingKey, made the same way: on every call with a cold
+	// key, once outside the loop with a repeated one.
+	ronkmsKey := func(rules ronked.Rules) func(i int) bool {
+		if sameKey {
+			k, err := ronked.NewVerifyingKey(items[0].pub)
+			if err != nil {
+				panic(err)
+			}
+			return func(i int) bool { return k.VerifyWithRules(rules, items[i].msg, items[i].sig) }
+		}
+		return func(i int) bool {
+			k, err := ronked.NewVerifyingKey(items[i].pub)
+			return err == nil && k.VerifyWithRules(rules, items[i].msg, items[i].sig)
+		}
+	}
 	if sameKey {
 		ek, err := voied.NewExpandedPublicKey(voied.PublicKey(items[0].pub))
 		if err != nil {
@@ -259,6 +274,8 @@ func singleVerifiers(items []item, sameKey bool) []struct {
 		{"ronkms-stdlib", func(i int) bool { return ronked.Verify(items[i].pub, items[i].msg, items[i].sig) }},
 		{"ronkms-strict", func(i int) bool { return ronked.VerifyStrict(items[i].pub, items[i].msg, items[i].sig) }},
 		{"ronkms-zip215", func(i int) bool { return ronked.VerifyZIP215(items[i].pub, items[i].msg, items[i].sig) }},
+		{"ronkms-stdlib-key", ronkmsKey(ronked.StdLib)},
+		{"ronkms-zip215-key", ronkmsKey(ronked.ZIP215)},
 	}
 }
 
