@@ -75,7 +75,10 @@ type batchConfig struct {
 }
 
 // WithWorkers sets the number of goroutines a BatchVerifier uses. n < 1
-// means the default, runtime.GOMAXPROCS(0) at the time of each Verify.
+// means the default, runtime.GOMAXPROCS(0) at the time of each Verify. The
+// n-1 goroutines besides the caller's stay about 200 microseconds after
+// each Verify, waiting for the next (see "Parallelism" in the package
+// documentation).
 func WithWorkers(n int) Option {
 	return func(c *batchConfig) { c.workers = n }
 }

@@ -57,4 +57,11 @@
 // never makes a true one false. The membership test is
 // edwards.VarTimeIsTorsionFree (two exponentiations, four points sharing
 // each in lane form).
+//
+// # Workers
+//
+// A Verify with several workers runs on the caller's goroutine and helper
+// goroutines that stay about 200 microseconds after it, polling for the
+// next Verify of the same Verifier (helpers.go): on virtual machines an
+// idle core takes about 100 microseconds to start a new goroutine.
 package batch

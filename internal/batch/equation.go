@@ -84,7 +84,7 @@ func (sc *scratch) verifyChunks(items []Item, valid []bool, workers int, cofacto
 	var total atomic.Int64
 	var holds atomic.Bool
 	shared := n >= sharedEquationMin
-	runWorkers(parts, func(w int) {
+	sc.helpers.run(parts, func(w int) {
 		cs := &sc.chunks[w]
 		for b := int(next.Add(1)) - 1; b < blocks; b = int(next.Add(1)) - 1 {
 			cs.collect(items, valid, sc.keyOf, sc.keys, b*n/blocks, (b+1)*n/blocks, cofactored, exactAll)

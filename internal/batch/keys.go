@@ -129,6 +129,10 @@ type scratch struct {
 	// counts the keys it supplied in the current call.
 	cache     *KeyCache
 	cacheHits int
+
+	// helpers are the goroutines of parallel Verify calls, kept a short
+	// while between calls (helpers.go).
+	helpers helpers
 }
 
 // rejectedKey marks, in keyIndex, a key that the rules reject by its bytes.

@@ -2,7 +2,6 @@ package batch
 
 import (
 	"runtime"
-	"sync"
 
 	"filippo.io/edwards25519"
 
@@ -141,23 +140,4 @@ func (v *Verifier) Remember(cache *KeyCache, items []Item) CacheStats {
 // size after Remember.
 type CacheStats struct {
 	Hits, Misses, Size int
-}
-
-// runWorkers runs work on n goroutines, the calling one included, each
-// with its own number w in [0, n), and waits.
-func runWorkers(n int, work func(w int)) {
-	if n <= 1 {
-		work(0)
-		return
-	}
-	var wg sync.WaitGroup
-	wg.Add(n - 1)
-	for w := 1; w < n; w++ {
-		go func() {
-			defer wg.Done()
-			work(w)
-		}()
-	}
-	work(0)
-	wg.Wait()
 }

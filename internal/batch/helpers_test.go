@@ -1,0 +1,140 @@
+package batch
+
+import (
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// fakeClock is an injected clock: now returns the time set last, which
+// only the test moves.
+type fakeClock struct{ ns atomic.Int64 }
+
+func (c *fakeClock) now() time.Time          { return time.Unix(0, c.ns.Load()) }
+func (c *fakeClock) advance(d time.Duration) { c.ns.Add(int64(d)) }
+
+// runCounting runs h with n workers, each recording its number, and checks
+// that every number in [0, n) ran exactly once.
+func runCounting(t *testing.T, h *helpers, n int) {
+	t.Helper()
+	calls := make([]atomic.Int32, n)
+	h.run(n, func(w int) { calls[w].Add(1) })
+	for w := range calls {
+		if c := calls[w].Load(); c != 1 {
+			t.Fatalf("worker %d ran %d times in one run of %d workers", w, c, n)
+		}
+	}
+}
+
+// settleEmpty waits until every slot of h is empty (its helper left),
+// calling tick, if not nil, before each poll: a helper reads its start time
+// when it begins to wait, which may come after a single move of the clock.
+// The bound (a minute of polls) only stops a hang.
+func settleEmpty(t *testing.T, h *helpers, tick func()) {
+	t.Helper()
+	for i := 0; ; i++ {
+		if tick != nil {
+			tick()
+		}
+		empty := true
+		for _, s := range h.slots {
+			empty = empty && s.state.Load() == slotEmpty
+		}
+		if empty {
+			return
+		}
+		if i == 60_000 {
+			t.Fatal("helpers did not leave")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestHelpersReuse: while the clock stands still, the helpers started by
+// the first parallel run take the work of every later one; once the clock
+// passes the linger time they leave, and the next run starts new ones.
+func TestHelpersReuse(t *testing.T) {
+	var clock fakeClock
+	h := &helpers{now: clock.now, linger: time.Second}
+	for range 50 {
+		runCounting(t, h, 3)
+	}
+	if h.started != 2 {
+		t.Fatalf("%d helpers started for 50 runs of 3 workers with a stopped clock, want 2", h.started)
+	}
+	settleEmpty(t, h, func() { clock.advance(time.Second) })
+	runCounting(t, h, 3)
+	if h.started != 4 {
+		t.Fatalf("%d helpers started after the first ones left, want 4", h.started)
+	}
+	// Fewer workers leave the extra helper idle; more start another.
+	runCounting(t, h, 2)
+	runCounting(t, h, 4)
+	if h.started != 5 || len(h.slots) != 3 {
+		t.Fatalf("%d helpers started, %d slots; want 5 and 3", h.started, len(h.slots))
+	}
+	settleEmpty(t, h, func() { clock.advance(time.Second) })
+}
+
+// TestHelpersLeave: with a clock that passes the linger time between runs,
+// every run starts its own helpers, and they leave.
+func TestHelpersLeave(t *testing.T) {
+	var clock fakeClock
+	h := &helpers{now: clock.now, linger: time.Millisecond}
+	for i := range 20 {
+		runCounting(t, h, 2)
+		settleEmpty(t, h, func() { clock.advance(time.Millisecond) })
+		if h.started != i+1 {
+			t.Fatalf("run %d: %d helpers started, want %d", i, h.started, i+1)
+		}
+	}
+}
+
+// TestHelpersOneWorker: one worker runs on the caller and starts nothing.
+func TestHelpersOneWorker(t *testing.T) {
+	var h helpers
+	for _, n := range []int{-1, 0, 1} {
+		ran := 0
+		h.run(n, func(w int) {
+			if w != 0 {
+				t.Fatalf("worker %d with n = %d", w, n)
+			}
+			ran++
+		})
+		if ran != 1 || h.started != 0 || len(h.slots) != 0 {
+			t.Fatalf("n = %d: %d calls, %d helpers, %d slots", n, ran, h.started, len(h.slots))
+		}
+	}
+}
+
+// TestHelpersDefaultClock: with the real clock the helpers leave on their
+// own after lingerFor (the bound of settleEmpty is a minute, not a speed).
+func TestHelpersDefaultClock(t *testing.T) {
+	var h helpers
+	for range 10 {
+		runCounting(t, &h, 3)
+	}
+	if h.started < 2 || h.started > 20 {
+		t.Fatalf("%d helpers started for 10 runs of 3 workers", h.started)
+	}
+	settleEmpty(t, &h, nil)
+}
+
+// TestHelpersShareMemory: what a helper writes is visible to the caller
+// after run, and what the caller wrote before run is visible to helpers
+// (run with -race).
+func TestHelpersShareMemory(t *testing.T) {
+	var clock fakeClock
+	h := &helpers{now: clock.now, linger: time.Second}
+	out := make([]int, 4)
+	for round := 1; round <= 100; round++ {
+		in := round
+		h.run(4, func(w int) { out[w] = in * (w + 1) })
+		for w, v := range out {
+			if v != round*(w+1) {
+				t.Fatalf("round %d: worker %d wrote %d", round, w, v)
+			}
+		}
+	}
+	settleEmpty(t, h, func() { clock.advance(time.Second) })
+}
