@@ -886,7 +886,7 @@ func (p *printer) summary(ss []*single, cells []*batchCell) {
 	p.table(rows, true)
 	var parts []string
 	for _, s := range ss {
-		if s.impl == "ronkms" && (s.op == "verify" || s.op == "sign") {
+		if strings.HasPrefix(s.impl, "ronkms") && (s.op == "verify" || s.op == "sign") {
 			parts = append(parts, fmt.Sprintf("%s %s", s.fn, fmtSpeedup(speedup(s.base, s.subject))))
 		}
 	}

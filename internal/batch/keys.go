@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -60,7 +61,7 @@ func (k *batchKey) decode(pub *[32]byte) bool {
 	if s := k.state.Load(); s != keyFresh {
 		return s == keyOK
 	}
-	k.mu.Lock()
+	k.lock()
 	defer k.mu.Unlock()
 	if s := k.state.Load(); s != keyFresh {
 		return s == keyOK
@@ -77,12 +78,26 @@ func (k *batchKey) torsionFree() bool {
 	if s := k.tf.Load(); s != tfUnknown {
 		return s == tfYes
 	}
-	k.mu.Lock()
+	k.lock()
 	defer k.mu.Unlock()
 	if s := k.tf.Load(); s != tfUnknown {
 		return s == tfYes
 	}
 	return k.setTorsionFree(k.A.VarTimeIsTorsionFree())
+}
+
+// lock acquires k.mu, spinning (and yielding to the scheduler every 64
+// tries) instead of parking: the holder is another worker decoding or
+// testing the key, for a few exponentiations at most, while a parked
+// goroutine takes about 100 us to wake on a virtual machine (as at the
+// workers' barrier). With one key in a parallel batch, every worker but one
+// waits here at the start.
+func (k *batchKey) lock() {
+	for i := 1; !k.mu.TryLock(); i++ {
+		if i%64 == 0 {
+			runtime.Gosched()
+		}
+	}
 }
 
 // setTorsionFree records the torsion test of A and returns it.
