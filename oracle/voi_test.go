@@ -58,6 +58,17 @@ func TestVoiSingle(t *testing.T) {
 					} else if ref != w[i] {
 						refMis.Errorf("%s %s: testgen.Reference %v, voi %v on %v", r, voiref.OptionsString(r), ref, w[i], c)
 					}
+					// The same key decoded beforehand: a VerifyingKey, or
+					// an error only where voi accepts nothing.
+					gotKey, err := report.NoPanic(func() bool {
+						k, err := ed25519.NewVerifyingKey(c.Pub)
+						return err == nil && k.VerifyWithRules(r, c.Msg, c.Sig)
+					})
+					if err != nil {
+						ronkmsMis.Errorf("%s VerifyingKey %v on %v", r, err, c)
+					} else if gotKey != w[i] {
+						ronkmsMis.Errorf("%s %s: ronkms VerifyingKey %v, voi %v on %v", r, voiref.OptionsString(r), gotKey, w[i], c)
+					}
 					// The package-level verifiers of the presets they implement.
 					switch {
 					case r == ed25519.StdLib && len(c.Pub) == ed25519.PublicKeySize:
