@@ -75,10 +75,10 @@ type batchConfig struct {
 }
 
 // WithWorkers sets the number of goroutines a BatchVerifier uses. n < 1
-// means the default, runtime.GOMAXPROCS(0) at the time of each Verify. The
-// n-1 goroutines besides the caller's stay about 200 microseconds after
-// each Verify, waiting for the next (see "Parallelism" in the package
-// documentation).
+// means the default, runtime.GOMAXPROCS(0) at the time of each Verify. A
+// batch gets at most one worker per 16 items; the goroutines besides the
+// caller's stay up to 200 microseconds after each Verify, waiting for the
+// next (see "Parallelism" in the package documentation).
 func WithWorkers(n int) Option {
 	return func(c *batchConfig) { c.workers = n }
 }

@@ -50,12 +50,14 @@
 // worker narrows down the bad items among those it took.
 //
 // The extra workers of a BatchVerifier (and of each VerifyBatch call's
-// pooled memory) stay about 200 microseconds after Verify returns, polling
-// for the next batch, then exit: a batch that follows within that time
-// starts on all its cores at once instead of waiting for an idle core to
-// wake up, which on virtual machines takes about 100 microseconds. The cost
-// is at most that much CPU time on the other cores after a parallel batch
-// that nothing follows. With one worker nothing is started or kept.
+// pooled memory) stay after Verify returns, polling for the next batch, for
+// 200 microseconds or half the batch's duration if that is shorter, then
+// exit: a batch that follows within that time starts on all its cores at
+// once instead of waiting for an idle core to wake up, which on virtual
+// machines takes about 100 microseconds. The cost is at most that much CPU
+// time on each extra worker's core after a parallel batch that nothing
+// follows. With one worker, or fewer than 32 items (16 per worker at
+// least), nothing is started or kept.
 //
 // # Known keys
 //

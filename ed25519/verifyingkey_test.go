@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"github.com/ronkms/ronkms/ed25519"
 	"github.com/ronkms/ronkms/internal/testgen"
@@ -160,4 +161,11 @@ func TestVerifyingKeyConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestVerifyingKeySize keeps the size the documentation states.
+func TestVerifyingKeySize(t *testing.T) {
+	if n := unsafe.Sizeof(ed25519.VerifyingKey{}); n < 2600 || n > 2900 {
+		t.Errorf("VerifyingKey is %d bytes; the documentation says about 2.8 KB", n)
+	}
 }

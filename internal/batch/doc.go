@@ -61,7 +61,8 @@
 // # Workers
 //
 // A Verify with several workers runs on the caller's goroutine and helper
-// goroutines that stay about 200 microseconds after it, polling for the
-// next Verify of the same Verifier (helpers.go): on virtual machines an
-// idle core takes about 100 microseconds to start a new goroutine.
+// goroutines that stay up to 200 microseconds after it (at most half its
+// duration), polling for the next Verify of the same Verifier (helpers.go):
+// on virtual machines an idle core takes about 100 microseconds to start a
+// new goroutine.
 package batch

@@ -15,25 +15,30 @@ import (
 // percentile and, at the median, only once the spawning goroutine stopped
 // (PERFORMANCE.md, "Two workers"): a parallel batch of a millisecond lost
 // much of its second worker to that. So a helper whose part is done stays,
-// polling its slot (and yielding to the scheduler every 64 polls), for
-// lingerFor; a parallel Verify of the same Verifier in that time hands it
-// its part at once, on a vCPU that never went idle. A helper that gets no
-// work in that time exits. The price is at most lingerFor of CPU time on
-// another core after a parallel Verify that no other follows soon; a
-// Verifier with one worker starts and keeps no helper.
+// polling its slot (and yielding to the scheduler every 64 polls), until
+// its linger time after the end of the run; a parallel Verify of the same
+// Verifier in that time hands it its part at once, on a vCPU that never
+// went idle. A helper that gets no work in that time exits.
+//
+// The linger time is lingerFor, or half the run's duration if that is
+// shorter: a helper burns at most half a batch's time after it on its core,
+// and a stream of batches, each started right after the last, keeps its
+// helpers. A Verifier with one worker, or a batch too small to split
+// (minChunk), starts and keeps no helper.
 type helpers struct {
 	slots []*helperSlot
 
-	// now and linger replace time.Now and lingerFor when set (tests).
+	// now and linger replace time.Now and lingerFor when now is set
+	// (tests).
 	now    func() time.Time
 	linger time.Duration
 
-	started int // helper goroutines started, for tests
+	base    time.Time // the clock's reading at the first run: deadlines are offsets from it
+	started int       // helper goroutines started, for tests
 }
 
-// lingerFor is how long a helper waits for the next parallel Verify: twice
-// the wake-up latency it saves, and under a tenth of the CPU time of the
-// smallest parallel batch worth it (a few milliseconds at n = 256).
+// lingerFor is the longest a helper waits for the next parallel Verify:
+// twice the wake-up latency it saves.
 const lingerFor = 200 * time.Microsecond
 
 // The states of a helper slot.
@@ -46,42 +51,65 @@ const (
 // helperSlot is one helper's mailbox. work, w and done are written by the
 // Verify that posts the work before it sets slotBusy (or starts the
 // goroutine), and read by the helper after it sees slotBusy; the helper
-// clears them before it sets slotIdle and reports done.
+// clears them before it sets slotIdle and reports done. deadline is the
+// clock offset (from helpers.base) after which an idle helper leaves, 0
+// while the run that posted its last work is not over.
 type helperSlot struct {
-	state atomic.Int32
-	work  func(w int)
-	w     int
-	done  *atomic.Int32
+	state    atomic.Int32
+	deadline atomic.Int64
+	work     func(w int)
+	w        int
+	done     *atomic.Int32
 
-	now    func() time.Time
-	linger time.Duration
+	now  func() time.Time
+	base time.Time
 }
 
 // run calls work(w) for w in [0, n), work(0) on the calling goroutine,
 // and returns when every call has returned. Its calls are synchronizing:
-// what work wrote is visible to the caller after run.
+// what work wrote is visible to the caller after run. It must not be
+// called concurrently on one helpers (a Verifier is used by one goroutine
+// at a time).
 func (h *helpers) run(n int, work func(w int)) {
 	if n <= 1 {
 		work(0)
 		return
 	}
+	now := h.now
+	linger := h.linger
+	if now == nil {
+		now, linger = time.Now, lingerFor
+	}
+	start := now()
+	if h.base.IsZero() {
+		h.base = start
+	}
 	for len(h.slots) < n-1 {
 		h.slots = append(h.slots, new(helperSlot))
 	}
+	slots := h.slots[:n-1]
+	completed := false
+	defer func() {
+		if !completed {
+			// work(0) panicked (and a caller may recover): the helpers
+			// may still be running this call's work. Leave the slots to
+			// them; the next run starts new ones.
+			h.slots = nil
+		}
+	}()
 	var done atomic.Int32
-	for w := 1; w < n; w++ {
-		s := h.slots[w-1]
-		s.work, s.w, s.done = work, w, &done
+	for i, s := range slots {
+		s.deadline.Store(0)
+		s.work, s.w, s.done = work, i+1, &done
 		if s.state.CompareAndSwap(slotIdle, slotBusy) {
 			continue // a lingering helper takes it
 		}
-		// The slot is empty: its last helper left (after the CAS that
-		// emptied it, it touches nothing).
-		s.now, s.linger = time.Now, lingerFor
-		if h.now != nil {
-			s.now, s.linger = h.now, h.linger
+		// The slot must be empty: its last helper left (after the CAS
+		// that emptied it, it touches nothing).
+		if !s.state.CompareAndSwap(slotEmpty, slotBusy) {
+			panic("batch: helpers of one Verifier used by two goroutines at once")
 		}
-		s.state.Store(slotBusy)
+		s.now, s.base = now, h.base
 		h.started++
 		go s.loop()
 	}
@@ -90,6 +118,13 @@ func (h *helpers) run(n int, work func(w int)) {
 		if i%64 == 0 {
 			runtime.Gosched()
 		}
+	}
+	completed = true
+	end := now()
+	wait := min(linger, end.Sub(start)/2)
+	deadline := int64(end.Sub(h.base) + wait)
+	for _, s := range slots {
+		s.deadline.Store(max(deadline, 1))
 	}
 }
 
@@ -107,16 +142,17 @@ func (s *helperSlot) loop() {
 	}
 }
 
-// wait polls the slot until work is posted (true) or s.linger has passed
-// without any, in which case it empties the slot (false).
+// wait polls the slot until work is posted (true) or the deadline of the
+// last run has passed without any, in which case it empties the slot
+// (false).
 func (s *helperSlot) wait() bool {
-	start := s.now()
 	for i := 1; ; i++ {
 		if s.state.Load() == slotBusy {
 			return true
 		}
 		if i%64 == 0 {
-			if s.now().Sub(start) >= s.linger && s.state.CompareAndSwap(slotIdle, slotEmpty) {
+			d := s.deadline.Load()
+			if d != 0 && int64(s.now().Sub(s.base)) >= d && s.state.CompareAndSwap(slotIdle, slotEmpty) {
 				return false
 			}
 			runtime.Gosched()

@@ -2,7 +2,6 @@ package edwards
 
 import (
 	"testing"
-	"unsafe"
 
 	"filippo.io/edwards25519"
 )
@@ -36,12 +35,5 @@ func TestKeyAcrossPaths(t *testing.T) {
 				}
 			}
 		}
-	}
-}
-
-// TestKeySize keeps the size VerifyingKey's documentation states.
-func TestKeySize(t *testing.T) {
-	if n := unsafe.Sizeof(Key{}); n > 2800 {
-		t.Errorf("Key is %d bytes; the documentation says under 2.8 KB", n)
 	}
 }
