@@ -17,19 +17,19 @@ import "encoding/binary"
 // 2^62 or more, probability about 2^-56 for a hashed k) it falls back to
 // full-size scalars.
 func VarTimeCheckCofactorless(R, A *Point, k, s *Scalar) bool {
-	var Q Point
-	if !checkHalf(&Q, R, A, nil, k, s, &groupOrder8, 128, true) {
-		checkFull(&Q, R, A, k, s)
-	}
-	return Q.IsIdentity()
+	return checkCofactorless(R, A, nil, k, s)
 }
 
 // VarTimeCheckCofactorlessKey is VarTimeCheckCofactorless with A given as
 // a prepared Key: the same result, without building A's table.
 func VarTimeCheckCofactorlessKey(R *Point, A *Key, k, s *Scalar) bool {
+	return checkCofactorless(R, &A.point, A, k, s)
+}
+
+func checkCofactorless(R, A *Point, key *Key, k, s *Scalar) bool {
 	var Q Point
-	if !checkHalf(&Q, R, &A.point, A, k, s, &groupOrder8, 128, true) {
-		checkFull(&Q, R, &A.point, k, s)
+	if !checkHalf(&Q, R, A, key, k, s, &groupOrder8, 128, true) {
+		checkFull(&Q, R, A, k, s)
 	}
 	return Q.IsIdentity()
 }
@@ -40,19 +40,19 @@ func VarTimeCheckCofactorlessKey(R *Point, A *Key, k, s *Scalar) bool {
 // It uses half-size scalars with c0 = c1 k (mod l): multiplication by c1
 // is a bijection of the prime-order subgroup, where [8] sends everything.
 func VarTimeCheckCofactored(R, A *Point, k, s *Scalar) bool {
-	var Q Point
-	if !checkHalf(&Q, R, A, nil, k, s, &groupOrder, 126, false) {
-		checkFull(&Q, R, A, k, s)
-	}
-	return Q.IsSmallOrder()
+	return checkCofactored(R, A, nil, k, s)
 }
 
 // VarTimeCheckCofactoredKey is VarTimeCheckCofactored with A given as a
 // prepared Key.
 func VarTimeCheckCofactoredKey(R *Point, A *Key, k, s *Scalar) bool {
+	return checkCofactored(R, &A.point, A, k, s)
+}
+
+func checkCofactored(R, A *Point, key *Key, k, s *Scalar) bool {
 	var Q Point
-	if !checkHalf(&Q, R, &A.point, A, k, s, &groupOrder, 126, false) {
-		checkFull(&Q, R, &A.point, k, s)
+	if !checkHalf(&Q, R, A, key, k, s, &groupOrder, 126, false) {
+		checkFull(&Q, R, A, k, s)
 	}
 	return Q.IsSmallOrder()
 }
