@@ -109,17 +109,11 @@ func Verify(rules Rules, publicKey, message, sig []byte) bool {
 //   - the equation: cofactorless, R is the canonical encoding of
 //     [s]B - [k]A; cofactored, R decodes and [8]([s]B - [k]A - R) = 0.
 func VerifyWithChallenge(rules Rules, publicKey, sig []byte, k *edwards25519.Scalar) bool {
-	if !rules.Valid() {
-		return false
-	}
 	var s edwards25519.Scalar
-	if _, err := s.SetCanonicalBytes(sig[32:]); err != nil {
+	if !byteChecks(rules, publicKey, sig, &s) {
 		return false
 	}
 	R := sig[:32]
-	if !AChecks(rules, publicKey) || !RChecks(rules, R) {
-		return false
-	}
 	// R is decoded with A, the two exponentiations sharing one vector
 	// exponentiation where the point layer has one.
 	var A, Rp edwards.Point
@@ -131,6 +125,19 @@ func VerifyWithChallenge(rules Rules, publicKey, sig []byte, k *edwards25519.Sca
 		return rOK && edwards.VarTimeCheckCofactored(&Rp, &A, k, &s)
 	}
 	return cofactorless(&Rp, rCanonical && rOK, &A, k, &s)
+}
+
+// byteChecks applies the checks that need no point: valid rules, s < l
+// (setting s), and the rules on the encodings of A and R. sig must be 64
+// bytes.
+func byteChecks(rules Rules, publicKey, sig []byte, s *edwards25519.Scalar) bool {
+	if !rules.Valid() {
+		return false
+	}
+	if _, err := s.SetCanonicalBytes(sig[32:]); err != nil {
+		return false
+	}
+	return AChecks(rules, publicKey) && RChecks(rules, sig[:32])
 }
 
 // AChecks applies the rules that need only the encoding of A: small order,

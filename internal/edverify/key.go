@@ -55,19 +55,16 @@ func (k *Key) Bytes() []byte {
 // without decoding the key or building its table again. A nil or zero key,
 // a signature of the wrong length or invalid rules give false.
 func VerifyKey(rules Rules, key *Key, message, sig []byte) bool {
-	if key == nil || !key.set || len(sig) != signatureSize || !rules.Valid() {
+	if key == nil || !key.set || len(sig) != signatureSize {
 		return false
 	}
-	// VerifyWithChallenge's checks in the same order, with A already
-	// decoded: only R is decoded here.
+	// VerifyWithChallenge's checks, with A already decoded: only R is
+	// decoded here.
 	var s edwards25519.Scalar
-	if _, err := s.SetCanonicalBytes(sig[32:]); err != nil {
+	if !byteChecks(rules, key.enc[:], sig, &s) {
 		return false
 	}
 	R := sig[:32]
-	if !AChecks(rules, key.enc[:]) || !RChecks(rules, R) {
-		return false
-	}
 	var k edwards25519.Scalar
 	Challenge(&k, DomPrefixPure, "", R, key.enc[:], message)
 	var Rp edwards.Point

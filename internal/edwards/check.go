@@ -155,23 +155,27 @@ func checkHalf(Q, R, A *Point, key *Key, k, s *Scalar, n *u256, bound int, needO
 	}
 
 	if useVec {
-		var own vecTable8
-		tA := &own
+		// The table of -A: the key's, or one built here (declared in the
+		// branch, so a prepared key pays no zeroing for it).
+		var tA *vecTable8
 		if key != nil && key.lanes {
 			tA = &key.vec
 		} else {
+			var own vecTable8
 			own.init(&na)
+			tA = &own
 		}
 		checkHalfVec(Q, tA, &rr, &c0Naf, &c1Naf, &u0Naf, &u1Naf, top)
 		return true
 	}
 
-	var own nafTable5
-	tA := &own
+	var tA *nafTable5
 	if key != nil && !key.lanes {
 		tA = &key.generic
 	} else {
+		var own nafTable5
 		own.init(&na)
+		tA = &own
 	}
 	var tR nafTable5
 	tR.init(&rr)
