@@ -93,7 +93,11 @@ func (h *helpers) run(n int, work func(w int)) {
 		if !completed {
 			// work(0) panicked (and a caller may recover): the helpers
 			// may still be running this call's work. Leave the slots to
-			// them; the next run starts new ones.
+			// them, with a deadline already past so that each leaves once
+			// its part is done; the next run starts new ones.
+			for _, s := range slots {
+				s.deadline.Store(1)
+			}
 			h.slots = nil
 		}
 	}()

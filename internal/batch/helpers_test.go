@@ -126,10 +126,13 @@ func TestHelpersLingerShortRun(t *testing.T) {
 
 // TestHelpersPanic: a panic in the caller's part, recovered by the caller,
 // leaves the Verifier usable: the next run starts new helpers instead of
-// posting to slots whose helpers may still run the old work.
+// posting to slots whose helpers may still run the old work, and the
+// helper of the interrupted run leaves once its part is done.
 func TestHelpersPanic(t *testing.T) {
 	var clock fakeClock
 	h := &helpers{now: clock.now, linger: time.Second}
+	old := new(helperSlot)
+	h.slots = []*helperSlot{old} // run uses it: the slot to watch
 	release := make(chan struct{})
 	func() {
 		defer func() {
@@ -148,10 +151,11 @@ func TestHelpersPanic(t *testing.T) {
 		t.Fatal("the slots of the interrupted run were kept")
 	}
 	runCounting(t, h, 2, &clock, time.Millisecond)
-	if h.started != 2 {
-		t.Fatalf("%d helpers started, want 2 (one per run)", h.started)
+	if h.started != 2 || h.slots[0] == old {
+		t.Fatalf("%d helpers started, want 2 (one per run, the second on a new slot)", h.started)
 	}
 	close(release)
+	settleEmpty(t, &helpers{slots: []*helperSlot{old}}, func() { clock.advance(time.Millisecond) })
 	settleEmpty(t, h, func() { clock.advance(time.Second) })
 }
 
