@@ -110,7 +110,7 @@ func laneCombAVX2() {
 	// Stack frame, in 32-byte slots: first factors in ten limbs (F-form),
 	// second factors in ten limbs and their 19 multiples (G-form: limbs at
 	// 0-9, 19·limbs at 11-19), and the products A, B, C in radix 2^51.
-	frame := AllocLocal(165 * 32)
+	frame := alignedFrame(165)
 	fform := func(first int) func(int) Mem { return stackVecs(frame, first) }
 	gform := func(first int) (func(int) Mem, func(int) Mem) {
 		return stackVecs(frame, first), stackVecs(frame, first+10)

@@ -20,7 +20,7 @@ func laneCombIFMA() {
 		"AVX512VL and AVX512IFMA. Constant time: the digits steer opmasks only.")
 
 	// Stack frame: twelve values of five limb vectors.
-	frame := AllocLocal(60 * 32)
+	frame := alignedFrame(60)
 	slot := func(n int) func(int) Mem { return stackVecs(frame, 5*n) }
 	sM, sP, sT, sYmX, sYpX := slot(0), slot(1), slot(2), slot(3), slot(4)
 	sA, sB, sC, sE, sF, sG, sH := slot(5), slot(6), slot(7), slot(8), slot(9), slot(10), slot(11)

@@ -111,7 +111,7 @@ func squareNLanesAVX2() {
 		"n >= 1, with AVX2 (radix 2^25.5, as square4AVX2), keeping the values in",
 		"radix 2^25.5 between squarings. out may alias a. Requires AVX2.",
 		"Constant time (the loop count n is public).")
-	frame := AllocLocal(21 * 32)
+	frame := alignedFrame(21)
 	F, F19 := stackVecs(frame, 0), stackVecs(frame, 10)
 	C19 := frame.Offset(20 * 32)
 	pa := Load(Param("a"), GP64())

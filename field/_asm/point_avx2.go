@@ -60,7 +60,7 @@ func avxVecCarry(r [5]VecPhysical, mask, t, c4 VecPhysical) {
 type avxFrame struct{ F, G, G19 func(int) Mem }
 
 func newAVXFrame() avxFrame {
-	frame := AllocLocal(30 * 32)
+	frame := alignedFrame(30)
 	return avxFrame{stackVecs(frame, 0), stackVecs(frame, 10), stackVecs(frame, 20)}
 }
 
