@@ -21,15 +21,16 @@ var useLanePow = field.Backend() == "avx512ifma" || field.Backend() == "avx2"
 
 // lanePowMin is the fewest lanes in use for which one four-lane
 // exponentiation beats scalar ones: with IFMA four lanes cost about one
-// scalar exponentiation, so 1; with AVX2 about 2.8 (5.4 us against 1.9 us
-// with MULX, IFMA switched off on the project machine), so 3. Single
-// verification decodes two points (DecodeSignaturePoints): on AVX2 they
-// take the scalar path.
+// scalar exponentiation, so 1; with AVX2 about 1.7 (4.8 us against 2.8 us
+// with MULX, IFMA switched off on the project machine, since the AVX2
+// frames are aligned), so 2. Single verification decodes two points
+// (DecodeSignaturePoints): on AVX2 in two lanes of one exponentiation,
+// 5.3 us against 6.4 us for two SetBytes.
 var lanePowMin = func() int {
 	if field.Backend() == "avx512ifma" {
 		return 1
 	}
-	return 3
+	return 2
 }()
 
 // lanesPay reports whether n lanes in use justify the four-lane
