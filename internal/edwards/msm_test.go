@@ -238,13 +238,9 @@ func TestWindowRanges(t *testing.T) {
 
 // rangeCost is windowRanges's cost of the windows [lo, hi], written out.
 func rangeCost(counts []int32, w uint, lo, hi int) int64 {
-	agg := int64(12)
-	if useVec {
-		agg = 21
-	}
 	c := 7 * int64(w) * int64(hi)
 	for j := lo; j <= hi; j++ {
-		c += 7*int64(counts[j]) + agg*(int64(1)<<(w-1))
+		c += windowCost(counts[j], w)
 	}
 	return c
 }
@@ -260,4 +256,33 @@ func bestSplitCost(counts []int32, w uint, parts int) int64 {
 		}
 	}
 	return best
+}
+
+// TestWindowCost checks the shape of the window cost model: nothing for an
+// empty window, more for more digits, and for a dense window the plain
+// count (every bucket filled, two accumulations per bucket).
+func TestWindowCost(t *testing.T) {
+	for _, w := range []uint{4, 6, 7, 9} {
+		if c := windowCost(0, w); c != 0 {
+			t.Fatalf("w=%d: an empty window costs %d", w, c)
+		}
+		prev := int64(0)
+		for c := int32(1); c < 5000; c++ {
+			got := windowCost(c, w)
+			if got < prev {
+				t.Fatalf("w=%d: %d digits cost %d, %d digits %d", w, c, got, c-1, prev)
+			}
+			prev = got
+		}
+		acc := 6.0
+		if useVec {
+			acc = 10.5
+		}
+		nb := float64(int64(1) << (w - 1))
+		c := int32(64 * nb)
+		dense := 7*(float64(c)-nb) + 2*acc*nb
+		if got := float64(windowCost(c, w)); got < 0.99*dense || got > 1.01*dense {
+			t.Fatalf("w=%d: a dense window (%d digits) costs %.0f, want about %.0f", w, c, got, dense)
+		}
+	}
 }
