@@ -242,6 +242,12 @@ func (cs *chunkScratch) collect(items []Item, valid []bool, keyOf []int32, keys 
 		if j < 0 {
 			continue // screened out: false
 		}
+		// The screening checked s < l (edverify.IsCanonicalScalar), so
+		// this cannot fail; if it did, the verdict would stay false.
+		it := &items[i]
+		if _, err := it.s.SetCanonicalBytes(it.sig[32:]); err != nil {
+			continue
+		}
 		entries = append(entries, entry{key: j, idx: int32(i)})
 	}
 	cs.entries = entries

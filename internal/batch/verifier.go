@@ -18,7 +18,7 @@ type Item struct {
 	pub       [32]byte
 	sig       [64]byte
 	k         edwards25519.Scalar
-	s         edwards25519.Scalar // s of sig, set by the screening when s < l
+	s         edwards25519.Scalar // s of sig, set by collect for items the screening let in
 	lengthsOK bool
 
 	// msg and needHash are set by SetDeferred, which leaves the hashing to

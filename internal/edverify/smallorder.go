@@ -1,5 +1,7 @@
 package edverify
 
+import "encoding/binary"
+
 // smallOrderEncodings lists every 32-byte string that decodes to a point of
 // order 1, 2, 4 or 8: the canonical encodings of the eight torsion points,
 // the non-canonical y >= p forms (y = p, p+1, p-1 with either sign bit) and
@@ -33,12 +35,40 @@ func IsSmallOrderEncoding(b []byte) bool {
 	if len(b) != 32 {
 		return false
 	}
+	// Bytes 1 to 8 of the 14 encodings take one of four values (zeros, ones,
+	// and one per order-8 y): one load rejects almost every other string,
+	// which matters where a batch screens each R and key serially.
+	switch binary.LittleEndian.Uint64(b[1:9]) {
+	case 0, 1<<64 - 1, 0x45b027b2c28f95e8, 0xba4fd84d3d706a17:
+	default:
+		return false
+	}
 	for i := range smallOrderEncodings {
 		if string(smallOrderEncodings[i][:]) == string(b) {
 			return true
 		}
 	}
 	return false
+}
+
+// IsCanonicalScalar reports whether the 32 bytes b encode, little-endian, an
+// integer below the group order l: whether
+// edwards25519.Scalar.SetCanonicalBytes(b) succeeds, without its conversion
+// to Montgomery form (which the batch screening leaves to the workers).
+func IsCanonicalScalar(b []byte) bool {
+	if len(b) != 32 {
+		return false
+	}
+	// l = 2^252 + 27742317777372353535851937790883648493, in 64-bit words
+	// from the top; s < l compared word by word.
+	l := [4]uint64{0x1000000000000000, 0, 0x14def9dea2f79cd6, 0x5812631a5cf5d3ed}
+	for i, lw := range l {
+		w := binary.LittleEndian.Uint64(b[8*(3-i):])
+		if w != lw {
+			return w < lw
+		}
+	}
+	return false // s = l
 }
 
 // IsCanonicalEncoding reports whether the 32 bytes b are the canonical
