@@ -133,9 +133,11 @@ func (p *MSMParallel) Result(v *Point) *Point {
 // windowCost is the expected cost of one Pippenger window with c nonzero
 // digits (windowsVec, windowsGeneric), in multiplications: a bucket
 // addition (7) per digit except each bucket's first (a copy), and the
-// running sums from the highest filled bucket down: an accumulation (half
-// pippengerWindow's per-bucket weight) per filled bucket and per bucket at
-// or below the highest. With the c digits spread evenly over the nb
+// running sums from the highest filled bucket down: an accumulation (a
+// conversion to cached form and an addition; 9.5 in lane form, where the
+// two workers' times for their ranges came closest at n = 256, and half
+// pippengerWindow's per-bucket weight otherwise) per filled bucket and per
+// bucket at or below the highest. With the c digits spread evenly over the nb
 // buckets, about nb (1 - (1 - 1/nb)^c) are filled and the highest is about
 // nb c / (c + 1). A flat per-bucket weight, as pippengerWindow uses for
 // dense windows, overstates the sparse ones: in a batch under one key the
@@ -144,7 +146,7 @@ func (p *MSMParallel) Result(v *Point) *Point {
 func windowCost(c int32, w uint) int64 {
 	acc := 6.0
 	if useVec {
-		acc = 10.5
+		acc = 9.5
 	}
 	nb, cf := float64(int64(1)<<(w-1)), float64(c)
 	filled := nb * (1 - math.Pow(1-1/nb, cf))

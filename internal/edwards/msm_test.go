@@ -276,7 +276,7 @@ func TestWindowCost(t *testing.T) {
 		}
 		acc := 6.0
 		if useVec {
-			acc = 10.5
+			acc = 9.5
 		}
 		nb := float64(int64(1) << (w - 1))
 		c := int32(64 * nb)
