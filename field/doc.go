@@ -114,7 +114,11 @@
 // The AVX2 code (radix 2^25.5, 100 VPMULUDQ per four products, 55 per four
 // squares) gives 1.25x and 1.15x here: on Zen 4 it is bound by its ~390
 // vector instructions. It is still faster than four MULX calls, so it is
-// the Multiply4 backend of AVX2 machines without IFMA. A 4x64-bit radix
+// the Multiply4 backend of AVX2 machines without IFMA. It goes through a
+// stack frame (the factors' 26-bit limbs), which each routine aligns to 32
+// bytes itself: Go aligns frames to 8, and a frame at 8 or 24 mod 32 made
+// half of its 32-byte accesses cross a cache line (10-18% slower point
+// operations and exponentiations, depending on the caller). A 4x64-bit radix
 // inside the MULX code (16+4 multiplications instead of 25, with
 // conversions at the boundaries) was not tried.
 package field
