@@ -13,7 +13,11 @@ import "math/bits"
 func mac(hi, lo, x, y uint64) (uint64, uint64) {
 	ph, pl := bits.Mul64(x, y)
 	lo, c := bits.Add64(lo, pl, 0)
-	return hi + ph + c, lo
+	// The carry goes straight into an add-with-carry: written hi + ph + c,
+	// it was moved out of the flags into a register first (the generic
+	// product ran about 20% slower than filippo.io/edwards25519's).
+	hi, _ = bits.Add64(hi, ph, c)
+	return hi, lo
 }
 
 // reduceWide sets v from the five 128-bit column sums r_i = (h_i, l_i) of a
