@@ -242,7 +242,7 @@ func (cs *chunkScratch) collect(items []Item, valid []bool, keyOf []int32, keys 
 		if j < 0 {
 			continue // screened out: false
 		}
-		// The screening checked s < l (edverify.IsCanonicalScalar), so
+		// The screening checked s < l (edwards.IsCanonicalScalar), so
 		// this cannot fail; if it did, the verdict would stay false.
 		it := &items[i]
 		if _, err := it.s.SetCanonicalBytes(it.sig[32:]); err != nil {

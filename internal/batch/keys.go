@@ -181,7 +181,7 @@ func (sc *scratch) screen(rules Rules, items []Item) {
 			continue
 		}
 		// s < l; its conversion (Item.s) is left to the workers (collect).
-		if !edverify.IsCanonicalScalar(it.sig[32:]) {
+		if !edwards.IsCanonicalScalar(it.sig[32:]) {
 			continue
 		}
 		// The rules on R's bytes; A's are checked with the key.

@@ -51,26 +51,6 @@ func IsSmallOrderEncoding(b []byte) bool {
 	return false
 }
 
-// IsCanonicalScalar reports whether the 32 bytes b encode, little-endian, an
-// integer below the group order l: whether
-// edwards25519.Scalar.SetCanonicalBytes(b) succeeds, without its conversion
-// to Montgomery form (which the batch screening leaves to the workers).
-func IsCanonicalScalar(b []byte) bool {
-	if len(b) != 32 {
-		return false
-	}
-	// l = 2^252 + 27742317777372353535851937790883648493, in 64-bit words
-	// from the top; s < l compared word by word.
-	l := [4]uint64{0x1000000000000000, 0, 0x14def9dea2f79cd6, 0x5812631a5cf5d3ed}
-	for i, lw := range l {
-		w := binary.LittleEndian.Uint64(b[8*(3-i):])
-		if w != lw {
-			return w < lw
-		}
-	}
-	return false // s = l
-}
-
 // IsCanonicalEncoding reports whether the 32 bytes b are the canonical
 // encoding of whatever point they decode to: y below p = 2^255 - 19, and not
 // x = 0 with the sign bit set (the points (0, 1) and (0, -1) with the sign

@@ -2,6 +2,8 @@ package edwards
 
 import (
 	"math/big"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"filippo.io/edwards25519"
@@ -172,4 +174,55 @@ func TestPrecomputedPoint(t *testing.T) {
 			samePoint(t, "VarTimeDoubleScalarBaseMultPrecomputed", new(Point).VarTimeDoubleScalarBaseMultPrecomputed(k, p, s), want)
 		}
 	}
+}
+
+// TestIsCanonicalScalar compares IsCanonicalScalar with
+// Scalar.SetCanonicalBytes around l, 2^252 and 2^256, and on random bytes.
+func TestIsCanonicalScalar(t *testing.T) {
+	l := new(big.Int).Lsh(big.NewInt(1), 252)
+	l.Add(l, bigFromDecimal(t, "27742317777372353535851937790883648493"))
+	le := func(x *big.Int) []byte {
+		b := make([]byte, 32)
+		x.FillBytes(b)
+		slices.Reverse(b)
+		return b
+	}
+	var inputs [][]byte
+	for _, base := range []*big.Int{l, new(big.Int).Lsh(big.NewInt(1), 252), new(big.Int).Lsh(big.NewInt(1), 253), big.NewInt(0)} {
+		for d := int64(-3); d <= 3; d++ {
+			x := new(big.Int).Add(base, big.NewInt(d))
+			if x.Sign() >= 0 && x.BitLen() <= 256 {
+				inputs = append(inputs, le(x))
+			}
+		}
+		for bit := range 256 { // base with one bit flipped
+			x := new(big.Int).Set(base)
+			x.SetBit(x, bit, x.Bit(bit)^1)
+			inputs = append(inputs, le(x))
+		}
+	}
+	rng := rand.New(rand.NewPCG(13, 14))
+	for range 20000 {
+		b := make([]byte, 32)
+		for i := range b {
+			b[i] = byte(rng.Uint32())
+		}
+		b[31] &= []byte{0x0f, 0x1f, 0xff, 0x10}[rng.IntN(4)] // near and above l
+		inputs = append(inputs, b)
+	}
+	inputs = append(inputs, nil, make([]byte, 31), make([]byte, 33))
+	for _, b := range inputs {
+		_, err := new(edwards25519.Scalar).SetCanonicalBytes(b)
+		if got := IsCanonicalScalar(b); got != (err == nil) {
+			t.Fatalf("IsCanonicalScalar(%x) = %v, SetCanonicalBytes error %v", b, got, err)
+		}
+	}
+}
+
+func bigFromDecimal(t *testing.T, s string) *big.Int {
+	x, ok := new(big.Int).SetString(s, 10)
+	if !ok {
+		t.Fatalf("bad decimal %q", s)
+	}
+	return x
 }

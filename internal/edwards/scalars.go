@@ -110,3 +110,16 @@ func signedDigits(out []int16, x *[5]uint64, w uint) {
 		panic("edwards: scalar too large for signed digits")
 	}
 }
+
+// IsCanonicalScalar reports whether the 32 bytes b encode, little-endian, an
+// integer below the group order l: whether Scalar.SetCanonicalBytes(b)
+// succeeds, without its conversion to Montgomery form (which the batch
+// screening leaves to the workers).
+func IsCanonicalScalar(b []byte) bool {
+	if len(b) != 32 {
+		return false
+	}
+	x := u256{binary.LittleEndian.Uint64(b[0:]), binary.LittleEndian.Uint64(b[8:]),
+		binary.LittleEndian.Uint64(b[16:]), binary.LittleEndian.Uint64(b[24:])}
+	return x.less(&groupOrder)
+}
